@@ -1,0 +1,131 @@
+import { gcm } from '@noble/ciphers/aes.js';
+import { randomBytes } from '@noble/ciphers/utils.js';
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import {
+  associatedData,
+  DecryptionError,
+  decodeText,
+  encodeText,
+  type FieldPlace,
+  openBytes,
+  sealBytes,
+} from './envelope.js';
+
+/**
+ * The clinic data key (CDK) ring: every version ever created, the newest active for new
+ * writes. Sub-keys are derived by HKDF-SHA256 so that the field key, the blind-index key and
+ * the attachment key never coincide even though one secret backs them.
+ */
+
+export type SubKeyPurpose = 'field' | 'blind-index' | 'attachment';
+
+const encoder = new TextEncoder();
+
+function subKey(cdk: Uint8Array, purpose: SubKeyPurpose): Uint8Array {
+  return hkdf(sha256, cdk, encoder.encode('kavach/cdk-salt/v1'), encoder.encode(`kavach/${purpose}/v1`), 32);
+}
+
+interface KeyVersion {
+  version: number;
+  cdk: Uint8Array;
+  field: Uint8Array;
+  blindIndex: Uint8Array;
+  attachment: Uint8Array;
+}
+
+export class KeyRing {
+  private readonly versions = new Map<number, KeyVersion>();
+  private active = 0;
+
+  static generate(): { ring: KeyRing; version: number; cdk: Uint8Array } {
+    const ring = new KeyRing();
+    const cdk = randomBytes(32);
+    ring.add(1, cdk);
+    return { ring, version: 1, cdk };
+  }
+
+  add(version: number, cdk: Uint8Array): void {
+    if (cdk.length !== 32) throw new Error('Clinic data key must be 32 bytes');
+    this.versions.set(version, {
+      version,
+      cdk,
+      field: subKey(cdk, 'field'),
+      blindIndex: subKey(cdk, 'blind-index'),
+      attachment: subKey(cdk, 'attachment'),
+    });
+    if (version > this.active) this.active = version;
+  }
+
+  get activeVersion(): number {
+    if (this.active === 0) throw new Error('Key ring is empty');
+    return this.active;
+  }
+
+  get versionList(): number[] {
+    return [...this.versions.keys()].sort((a, b) => a - b);
+  }
+
+  /** Blind index uses one version's key for the whole index; rotation rebuilds it. */
+  blindIndexKey(version = this.activeVersion): Uint8Array {
+    const v = this.versions.get(version);
+    if (!v) throw new Error('Unknown key version');
+    return v.blindIndex;
+  }
+
+  sealField(place: FieldPlace, plaintext: Uint8Array, version = this.activeVersion): Uint8Array {
+    const v = this.versions.get(version);
+    if (!v) throw new Error('Unknown key version');
+    return sealBytes(v.field, version, plaintext, associatedData(place));
+  }
+
+  openField(place: FieldPlace, envelope: Uint8Array): Uint8Array {
+    return openBytes((ver) => this.versions.get(ver)?.field, envelope, associatedData(place), place);
+  }
+
+  sealText(place: FieldPlace, value: string): Uint8Array {
+    return this.sealField(place, encodeText(value));
+  }
+
+  openText(place: FieldPlace, envelope: Uint8Array): string {
+    return decodeText(this.openField(place, envelope), place);
+  }
+
+  /** Drops every secret this ring holds from memory (best effort in a GC'd runtime). */
+  wipe(): void {
+    for (const v of this.versions.values()) {
+      v.cdk.fill(0);
+      v.field.fill(0);
+      v.blindIndex.fill(0);
+      v.attachment.fill(0);
+    }
+    this.versions.clear();
+    this.active = 0;
+  }
+}
+
+/** A CDK wrapped under the device key: same envelope layout, version slot = CDK version. */
+export function wrapCdk(deviceKey: Uint8Array, version: number, cdk: Uint8Array): Uint8Array {
+  return sealBytes(deviceKey, version, cdk, wrapAad(version));
+}
+
+export function unwrapCdk(deviceKey: Uint8Array, version: number, wrapped: Uint8Array): Uint8Array {
+  try {
+    return openBytes(() => deviceKey, wrapped, wrapAad(version), null);
+  } catch (e) {
+    if (e instanceof DecryptionError) throw new DecryptionError(e.reason, keyRingPlace(version));
+    throw e;
+  }
+}
+
+function keyRingPlace(version: number): FieldPlace {
+  return { table: 'key_ring', column: 'wrapped_cdk', rowId: String(version) };
+}
+
+function wrapAad(version: number): Uint8Array {
+  return associatedData(keyRingPlace(version));
+}
+
+export function generateDeviceKey(): Uint8Array {
+  return randomBytes(32);
+}

@@ -1,0 +1,139 @@
+import { blob, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+/**
+ * The workstation store. Every column that identifies a person or describes their health is
+ * a BLOB holding a field envelope (DESIGN.md §4). Each plaintext column carries a comment
+ * saying why it may be plaintext.
+ */
+
+/** Local facts about this installation. Never synced. */
+export const meta = sqliteTable('meta', {
+  // plaintext: fixed setting names chosen by the code.
+  key: text('key').primaryKey(),
+  // plaintext: install id, node id, clock high-water mark; none identify a person.
+  value: text('value').notNull(),
+});
+
+/** The clinic data key ring, each version wrapped under the device key. */
+export const keyRing = sqliteTable('key_ring', {
+  // plaintext: key version number.
+  version: integer('version').primaryKey(),
+  // envelope: the CDK wrapped under the device key from the OS keychain.
+  wrappedCdk: blob('wrapped_cdk', { mode: 'buffer' }).notNull(),
+  // plaintext: timestamps and lifecycle status.
+  createdAt: integer('created_at').notNull(),
+  status: text('status', { enum: ['active', 'retired'] }).notNull(),
+});
+
+/** Clinic-wide settings; one row with id 'clinic'. Synced. */
+export const clinicSettings = sqliteTable('clinic_settings', {
+  // plaintext: constant row id.
+  id: text('id').primaryKey(),
+  // plaintext: the clinic's public name, printed on every document; not personal data.
+  clinicName: text('clinic_name').notNull(),
+  // plaintext: a number of minutes.
+  idleMinutes: integer('idle_minutes').notNull(),
+  // plaintext: timestamps.
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/** Staff accounts. Synced; never deleted, only deactivated. */
+export const users = sqliteTable('users', {
+  // plaintext: random UUID.
+  id: text('id').primaryKey(),
+  // plaintext: the login identifier, looked up before any key is in play for the user;
+  // chosen by the clinic, not a patient's datum.
+  username: text('username').notNull().unique(),
+  // plaintext: role name, checked on every call.
+  role: text('role', { enum: ['admin', 'doctor', 'receptionist'] }).notNull(),
+  // plaintext: account status flag.
+  active: integer('active', { mode: 'boolean' }).notNull(),
+  // envelope: the person's name.
+  displayName: blob('display_name', { mode: 'buffer' }).notNull(),
+  // envelope: argon2id hash; encrypted so a copied database file cannot be cracked offline.
+  passwordHash: blob('password_hash', { mode: 'buffer' }).notNull(),
+  // envelope: JSON doctor profile (registration number, contact number...), or absent.
+  doctorProfile: blob('doctor_profile', { mode: 'buffer' }),
+  // plaintext: timestamps.
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/** Failed-login throttle per username on this workstation. Never synced. */
+export const loginThrottle = sqliteTable('login_throttle', {
+  // plaintext: the username as typed (login identifier, see users.username).
+  username: text('username').primaryKey(),
+  // plaintext: counters and timestamps.
+  failures: integer('failures').notNull(),
+  lockedUntil: integer('locked_until'),
+  lastFailureAt: integer('last_failure_at').notNull(),
+});
+
+/** The newest clock of each synced field: the basis of last-writer-wins merging. */
+export const fieldClocks = sqliteTable(
+  'field_clocks',
+  {
+    // plaintext: schema names, row ids and hybrid logical clocks.
+    tbl: text('tbl').notNull(),
+    rowId: text('row_id').notNull(),
+    col: text('col').notNull(),
+    clock: text('clock').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tbl, t.rowId, t.col] })],
+);
+
+/** Changes waiting to be pushed to the clinic's sync server. */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    // plaintext: ids, schema names, clocks and timestamps.
+    changeId: text('change_id').primaryKey(),
+    tbl: text('tbl').notNull(),
+    rowId: text('row_id').notNull(),
+    col: text('col').notNull(),
+    clock: text('clock').notNull(),
+    // envelope: the field's value, sealed for its place; the server sees only this.
+    value: blob('value', { mode: 'buffer' }).notNull(),
+    createdAt: integer('created_at').notNull(),
+    sentAt: integer('sent_at'),
+  },
+  (t) => [index('outbox_pending').on(t.sentAt, t.clock)],
+);
+
+/** Append-only audit trail, SHA-256 hash-chained; UPDATE and DELETE are refused by triggers. */
+export const auditEvents = sqliteTable(
+  'audit_events',
+  {
+    // plaintext: sequence number, ids, timestamps, action names and outcomes; the detail
+    // column holds no patient data by construction (see audit/chain.ts).
+    seq: integer('seq').primaryKey(),
+    id: text('id').notNull().unique(),
+    at: integer('at').notNull(),
+    actorUserId: text('actor_user_id'),
+    actorRole: text('actor_role'),
+    action: text('action').notNull(),
+    subjectType: text('subject_type'),
+    subjectId: text('subject_id'),
+    outcome: text('outcome', { enum: ['ok', 'denied', 'failed'] }).notNull(),
+    detail: text('detail').notNull(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [index('audit_subject').on(t.subjectType, t.subjectId), index('audit_at').on(t.at)],
+);
+
+/** Security events: injection detections, lockouts, rate limits, decryption failures. */
+export const securityEvents = sqliteTable(
+  'security_events',
+  {
+    // plaintext: ids, kinds, channel names, timestamps; detail never holds patient data.
+    id: integer('id').primaryKey(),
+    at: integer('at').notNull(),
+    kind: text('kind').notNull(),
+    channel: text('channel'),
+    userId: text('user_id'),
+    detail: text('detail').notNull(),
+    acknowledgedAt: integer('acknowledged_at'),
+  },
+  (t) => [index('security_at').on(t.at)],
+);

@@ -1,0 +1,40 @@
+/**
+ * The tables and columns that travel through sync, with how each is held locally. The
+ * wire format (DESIGN.md §5) names a table and column per change; a receiver checks both
+ * against this list before they come anywhere near SQL.
+ */
+export type ColumnKind = 'envelope' | 'plain';
+
+export const SYNCED_TABLES = {
+  users: {
+    username: 'plain',
+    role: 'plain',
+    active: 'plain',
+    display_name: 'envelope',
+    password_hash: 'envelope',
+    doctor_profile: 'envelope',
+    created_at: 'plain',
+  },
+  clinic_settings: {
+    clinic_name: 'plain',
+    idle_minutes: 'plain',
+  },
+} as const satisfies Record<string, Record<string, ColumnKind>>;
+
+export type SyncedTable = keyof typeof SYNCED_TABLES;
+export type SyncedColumn<T extends SyncedTable> = keyof (typeof SYNCED_TABLES)[T] & string;
+
+export function isSyncedColumn(table: string, column: string): boolean {
+  if (!Object.hasOwn(SYNCED_TABLES, table)) return false;
+  return Object.hasOwn(SYNCED_TABLES[table as SyncedTable], column);
+}
+
+/** One field change on the wire: the value is always an envelope, whatever the column. */
+export interface WireChange {
+  changeId: string;
+  table: string;
+  rowId: string;
+  column: string;
+  clock: string;
+  value: Uint8Array;
+}
