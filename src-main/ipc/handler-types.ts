@@ -1,0 +1,33 @@
+import type { Channel, OutputOf, ParsedInputOf } from '../../src-shared/contract.js';
+import type { Session } from '../auth/session.js';
+import type { AuditRepo } from '../store/audit-repo.js';
+import type { Db } from '../store/db.js';
+import type { SecurityRepo } from '../store/security-repo.js';
+import type { SettingsRepo } from '../store/settings-repo.js';
+import type { ThrottleRepo } from '../store/throttle-repo.js';
+import type { UsersRepo } from '../store/users-repo.js';
+
+export interface Services {
+  db: Db;
+  users: UsersRepo;
+  settings: SettingsRepo;
+  throttle: ThrottleRepo;
+  audit: AuditRepo;
+  security: SecurityRepo;
+  now: () => number;
+  idleMinutes(): number;
+}
+
+export interface CallContext {
+  session: Session;
+  services: Services;
+  /** Names what the call touched, for the audit event the router writes afterwards. */
+  subject(type: string, id: string, detail?: Record<string, string | number | boolean | string[] | null>): void;
+}
+
+export type Handler<C extends Channel> = (
+  ctx: CallContext,
+  input: ParsedInputOf<C>,
+) => Promise<OutputOf<C>> | OutputOf<C>;
+
+export type Handlers = { [C in Channel]: Handler<C> };
