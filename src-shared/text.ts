@@ -7,7 +7,9 @@ import { z } from 'zod';
  */
 
 // C0 and C1 controls except TAB, LF and CR; also DEL.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this pattern's purpose
 const CONTROL_MULTILINE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this pattern's purpose
 const CONTROL_SINGLE = /[\u0000-\u001F\u007F-\u009F]/;
 // Unicode bidirectional overrides can make text display differently from what is stored.
 const BIDI_OVERRIDES = /[\u202A-\u202E\u2066-\u2069]/;

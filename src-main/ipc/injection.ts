@@ -18,7 +18,7 @@ const STRING_RULES: [InjectionCategory, RegExp][] = [
   ['script', /<\s*script\b|<[^>]+\bon[a-z]+\s*=|javascript\s*:|vbscript\s*:|data\s*:\s*text\/html|<\s*(?:iframe|object|embed|svg|img|body|meta|link|style)\b[^>]*>/i],
   ['command', /\$\([^)]*\)|`[^`]*`|(?:^|[;&|]\s*)(?:cat|rm|curl|wget|nc|bash|sh|powershell|cmd|chmod|chown|python|perl)\b[^\n]*|\|\|\s*\w|&&\s*\w/i],
   ['path', /(?:\.\.[/\\]){1,}|\/etc\/(?:passwd|shadow|hosts)|[a-z]:\\windows\\|%2e%2e[%/\\]|\0/i],
-  ['template', /\{\{[^}]*\}\}|\$\{[^}]*\}|<%[=\-]?[^%]*%>|#\{[^}]*\}/],
+  ['template', /\{\{[^}]*\}\}|\$\{[^}]*\}|<%[=-]?[^%]*%>|#\{[^}]*\}/],
 ];
 
 const DANGEROUS_KEYS = new Set(['__proto__', 'constructor', 'prototype']);

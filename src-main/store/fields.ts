@@ -1,4 +1,4 @@
-import { DecryptionError, type FieldPlace } from '../crypto/envelope.js';
+import { DecryptionError } from '../crypto/envelope.js';
 import type { KeyRing } from '../crypto/keyring.js';
 
 /**
@@ -16,7 +16,7 @@ export class FieldCodec {
   }
 
   openText(table: string, column: string, rowId: string, envelope: Uint8Array): string {
-    return this.guard({ table, column, rowId }, () => this.ring.openText({ table, column, rowId }, envelope));
+    return this.guard(() => this.ring.openText({ table, column, rowId }, envelope));
   }
 
   sealJson(table: string, column: string, rowId: string, value: unknown): Buffer {
@@ -27,7 +27,7 @@ export class FieldCodec {
     return JSON.parse(this.openText(table, column, rowId, envelope)) as T;
   }
 
-  private guard<T>(place: FieldPlace, open: () => T): T {
+  private guard<T>(open: () => T): T {
     try {
       return open();
     } catch (e) {

@@ -19,7 +19,12 @@ export interface TestClock {
 
 export function testClock(start = Date.now()): TestClock {
   let offset = 0;
-  return { now: () => start + offset + 0, advance: (ms) => void (offset += ms) };
+  return {
+    now: () => start + offset,
+    advance: (ms) => {
+      offset += ms;
+    },
+  };
 }
 
 export interface HarnessCore {
