@@ -1,0 +1,44 @@
+import type { Role } from '../../src-shared/roles';
+import { useApp } from './store';
+
+export interface RouteDef {
+  path: string;
+  label: string;
+  roles: readonly Role[];
+}
+
+/** Every screen behind login; navigation shows only the current role's entries. */
+export const ROUTES: readonly RouteDef[] = [
+  { path: '/reception', label: 'Reception', roles: ['receptionist'] },
+  { path: '/doctor', label: 'Doctor', roles: ['doctor'] },
+  { path: '/admin/staff', label: 'Staff', roles: ['admin'] },
+  { path: '/admin/settings', label: 'Settings', roles: ['admin'] },
+];
+
+export function routesFor(role: Role): RouteDef[] {
+  return ROUTES.filter((route) => route.roles.includes(role));
+}
+
+export function homeFor(role: Role): string {
+  return routesFor(role)[0]?.path ?? '/';
+}
+
+export function findRoute(path: string): RouteDef | undefined {
+  return ROUTES.find((route) => route.path === path);
+}
+
+function currentPath(): string {
+  const hash = location.hash.replace(/^#/, '');
+  return hash.startsWith('/') ? hash : '';
+}
+
+export function navigate(path: string): void {
+  if (currentPath() === path) return;
+  location.hash = `#${path}`;
+}
+
+export function startRouter(): void {
+  const sync = () => useApp.setState({ route: currentPath() });
+  window.addEventListener('hashchange', sync);
+  sync();
+}

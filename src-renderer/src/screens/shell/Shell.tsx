@@ -1,0 +1,88 @@
+import { type ComponentType, useEffect } from 'react';
+import { ROLE_LABELS } from '../../../../src-shared/roles';
+import { findRoute, homeFor, navigate, routesFor } from '../../router';
+import { logout, startSessionWatch } from '../../session';
+import { useApp } from '../../store';
+import { SettingsScreen } from '../admin/SettingsScreen';
+import { StaffScreen } from '../admin/StaffScreen';
+import { LockPanel } from '../auth/LockPanel';
+import { DoctorPlaceholder, NotFound, NotPermitted, ReceptionPlaceholder } from './panels';
+
+const SCREENS: Record<string, ComponentType> = {
+  '/reception': ReceptionPlaceholder,
+  '/doctor': DoctorPlaceholder,
+  '/admin/staff': StaffScreen,
+  '/admin/settings': SettingsScreen,
+};
+
+function Header() {
+  const clinicName = useApp((s) => s.clinicName);
+  const user = useApp((s) => s.user);
+  const route = useApp((s) => s.route);
+  if (!user) return null;
+  return (
+    <header className="app-header">
+      <div className="brand">
+        <span className="brand-mark" aria-hidden="true">
+          K
+        </span>
+        <span className="clinic-name" data-testid="clinic-name">
+          {clinicName ?? 'Kavach'}
+        </span>
+      </div>
+      <nav aria-label="Main">
+        <ul className="nav-list">
+          {routesFor(user.role).map((item) => (
+            <li key={item.path}>
+              <a href={`#${item.path}`} aria-current={route === item.path ? 'page' : undefined}>
+                {item.label}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <div className="user-box">
+        <span className="user-name" data-testid="user-name">
+          {user.displayName}
+        </span>
+        <span className="role-badge" data-testid="user-role">
+          {ROLE_LABELS[user.role]}
+        </span>
+        <button type="button" className="btn btn-quiet" onClick={() => void logout()}>
+          Log out
+        </button>
+      </div>
+    </header>
+  );
+}
+
+function Content() {
+  const user = useApp((s) => s.user);
+  const route = useApp((s) => s.route);
+  useEffect(() => {
+    if (user && route === '') navigate(homeFor(user.role));
+  }, [user, route]);
+  if (!user || route === '') return null;
+  const def = findRoute(route);
+  if (!def) return <NotFound />;
+  if (!def.roles.includes(user.role)) return <NotPermitted />;
+  const Screen = SCREENS[def.path] ?? NotFound;
+  return <Screen />;
+}
+
+/** Everything behind login; the lock panel covers it without unmounting it. */
+export function Shell() {
+  const locked = useApp((s) => s.locked);
+  useEffect(() => startSessionWatch(), []);
+  return (
+    <>
+      <div className="app" inert={locked} aria-hidden={locked ? true : undefined}>
+        <Header />
+        <main className="content">
+          <Content />
+        </main>
+      </div>
+      {locked ? <LockPanel /> : null}
+    </>
+  );
+}
