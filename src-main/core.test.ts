@@ -129,6 +129,7 @@ describe('openCore: accounts and sessions', () => {
     h = await startCore();
     const c = await loginAs(h.core, ADMIN.username, ADMIN.password);
     h.clock.advance(5 * 60_000 + 1);
+    expect(must(await call(c, 'session.status', {})).state).toBe('locked');
     expect(await call(c, 'staff.list', { includeInactive: true })).toMatchObject({ ok: false, error: { code: 'SESSION_LOCKED' } });
     expect(must(await call(c, 'session.status', {}))).toMatchObject({ state: 'locked', user: { role: 'admin' } });
     expect(await call(c, 'auth.unlock', { password: 'not-the-password' })).toMatchObject({ ok: false, error: { code: 'INVALID_CREDENTIALS' } });

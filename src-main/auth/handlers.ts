@@ -135,7 +135,12 @@ export const authHandlers: Pick<
     return null;
   },
 
-  'session.status': (ctx) => ctx.session.info(ctx.services.idleMinutes()),
+  'session.status': (ctx) => {
+    // Public channels skip the router's idle check, and this poll is how an unattended
+    // window learns it should show the lock screen.
+    ctx.session.applyIdle(ctx.services.now(), ctx.services.idleMinutes());
+    return ctx.session.info(ctx.services.idleMinutes());
+  },
 
   'session.heartbeat': (ctx) => ctx.session.info(ctx.services.idleMinutes()),
 };
