@@ -6,6 +6,7 @@ import { type Clock, type Connection, type Core, type CoreOptions, systemClock }
 import type { KeyRing } from './crypto/keyring.js';
 import type { Handlers, Services } from './ipc/handler-types.js';
 import { Router } from './ipc/router.js';
+import { patientHandlers } from './patients/handlers.js';
 import { settingsHandlers } from './settings/handlers.js';
 import { staffHandlers } from './staff/handlers.js';
 import { AuditRepo } from './store/audit-repo.js';
@@ -13,6 +14,7 @@ import { ChangeCapture } from './store/change-capture.js';
 import { openStore } from './store/db.js';
 import { FieldCodec } from './store/fields.js';
 import { MetaRepo } from './store/meta-repo.js';
+import { PatientsRepo } from './store/patients-repo.js';
 import { SecurityRepo } from './store/security-repo.js';
 import { DEFAULT_IDLE_MINUTES, SettingsRepo } from './store/settings-repo.js';
 import { ThrottleRepo } from './store/throttle-repo.js';
@@ -21,7 +23,7 @@ import { unlockKeyRing } from './vault/device-key.js';
 
 export type { Connection, Core, CoreOptions } from './core-types.js';
 
-const handlers: Handlers = { ...authHandlers, ...staffHandlers, ...settingsHandlers };
+const handlers: Handlers = { ...authHandlers, ...staffHandlers, ...settingsHandlers, ...patientHandlers };
 
 function nodeIdFor(metaRepo: MetaRepo): string {
   let id = metaRepo.get('node_id');
@@ -30,6 +32,20 @@ function nodeIdFor(metaRepo: MetaRepo): string {
     metaRepo.set('node_id', id);
   }
   return id;
+}
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** Five Crockford base-32 characters from this workstation's random node id (25 bits), so
+ *  patient numbers from different workstations do not collide without any coordination. */
+export function patientNumberPrefix(nodeId: string): string {
+  let bits = Number.parseInt(nodeId.slice(0, 7), 16) >>> 3;
+  let out = '';
+  for (let i = 0; i < 5; i++) {
+    out = CROCKFORD[bits & 31] + out;
+    bits >>>= 5;
+  }
+  return out;
 }
 
 /**
@@ -57,12 +73,14 @@ export async function openCore(options: CoreOptions): Promise<Core> {
       detail: { table: e.place?.table ?? null, column: e.place?.column ?? null, rowId: e.place?.rowId ?? null, reason: e.reason },
     }),
   );
-  const hlc = new HybridClock(nodeIdFor(metaRepo), now, undefined, metaRepo.get('hlc_last') ?? undefined);
+  const nodeId = nodeIdFor(metaRepo);
+  const hlc = new HybridClock(nodeId, now, undefined, metaRepo.get('hlc_last') ?? undefined);
   const capture = new ChangeCapture(store.db, hlc, codec, metaRepo, now);
   const settings = new SettingsRepo(store.db, capture, now);
   const services: Services = {
     db: store.db,
     users: new UsersRepo(store.db, codec, capture, now),
+    patients: new PatientsRepo(store.db, codec, capture, metaRepo, ring.blindIndexKey(), patientNumberPrefix(nodeId), now),
     settings,
     throttle: new ThrottleRepo(store.db),
     audit: new AuditRepo(store.db, now),

@@ -23,4 +23,6 @@ export const CHANNEL_NAMES = [
   'settings.get',
   'settings.update',
   'audit.verify',
+  'patients.register',
+  'patients.search',
 ] as const satisfies readonly Channel[];

@@ -9,9 +9,12 @@ import {
   singleLine,
   usernameInput,
 } from './text.js';
+import { patientInputAt } from './patient.js';
 import type {
   AuditVerification,
   ClinicSettings,
+  PatientSummary,
+  RegistrationResult,
   SessionInfo,
   SetupStatus,
   StaffDetail,
@@ -222,6 +225,26 @@ export const contract = {
     description: 'Check the audit trail’s hash chain and name the first broken link.',
     audit: 'admin',
     perMinute: 10,
+  }),
+  'patients.register': channel<RegistrationResult>()({
+    input: z.strictObject({
+      // The shape is checked here; date-of-birth bounds need today's date and are checked
+      // again by the handler with the core's clock.
+      patient: patientInputAt(null),
+      decision: z.enum(['check-duplicates', 'register-new'], { error: 'Choose check-duplicates or register-new' }),
+      reviewedCandidates: z.array(idInput).max(50).default([]),
+    }),
+    access: ['receptionist'],
+    description: 'Register a patient; first returns possible duplicates unless reception chose to register as new.',
+    audit: 'personal-write',
+    perMinute: 60,
+  }),
+  'patients.search': channel<PatientSummary[]>()({
+    input: z.strictObject({ query: singleLine({ min: 2, max: 100 }) }),
+    access: ['receptionist', 'doctor'],
+    description: 'Find patients by a name prefix, phone, full Aadhaar number or patient number.',
+    audit: 'personal-read',
+    perMinute: 600,
   }),
 } as const satisfies Record<string, ChannelDef>;
 

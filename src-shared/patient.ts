@@ -105,7 +105,8 @@ function dateInput(optional: boolean) {
   });
 }
 
-function birthDateInput(today: string) {
+function birthDateInput(today: string | null) {
+  if (today === null) return dateInput(false);
   const t = requireDate(today, 'Today');
   // Comparing 'YYYY-MM-DD' strings orders them as dates. On 29 February this bound is a
   // date that does not exist, which still compares correctly.
@@ -127,7 +128,7 @@ const requiredText = (max: number) => singleLine({ min: 1, max });
 
 const name = requiredText(100);
 
-const birthInput = (today: string) =>
+const birthInput = (today: string | null) =>
   z.discriminatedUnion(
     'kind',
     [
@@ -251,10 +252,12 @@ const medicoLegal = z
 
 /**
  * The registration schema as of `today` ('YYYY-MM-DD' in the clinic's zone, see todayIso).
+ * With `today` null it checks shape only (the IPC contract's static schema); the handler
+ * then applies the date-of-birth bounds with the core's clock.
  * A factory rather than a constant because the date-of-birth bounds move with the clock.
  * Optional fields may be left out and come back as '', [], null or "not MLC".
  */
-export function patientInputAt(today: string) {
+export function patientInputAt(today: string | null) {
   return z.strictObject({
     givenNames: name,
     familyName: optionalText(100),

@@ -51,3 +51,20 @@ export interface AuditVerification {
   checked: number;
   firstBroken: { seq: number; reason: string } | null;
 }
+
+export interface PatientSummary {
+  id: string;
+  patientNumber: string;
+  name: string;
+  ageYears: number;
+  ageEstimated: boolean;
+  sex: 'female' | 'male' | 'other' | 'unknown';
+  /** Always masked as 'XXXX XXXX 1234'; '' when none was recorded. */
+  nationalIdMasked: string;
+  /** Visits arrive with the queue; null until then. */
+  lastVisit: string | null;
+}
+
+export type RegistrationResult =
+  | { status: 'registered'; id: string; patientNumber: string }
+  | { status: 'possible-duplicates'; candidates: (PatientSummary & { reasons: string[] })[] };

@@ -75,7 +75,7 @@ const SAMPLES: Record<Channel, { as: keyof typeof PASSWORDS | 'admin' | 'anon'; 
     as: 'anon',
     payload: () => ({ clinicName: 'Second', adminDisplayName: 'Someone', adminUsername: 'someone', password: 'long-enough-pass-1' }),
   },
-  'auth.login': { as: 'anon', payload: () => ({ username: 'tara', password: 'not-her-password' }) },
+  'auth.login': { as: 'anon', payload: () => ({ username: 'target', password: 'not-the-password' }) },
   'auth.unlock': { as: 'rita', payload: () => ({ password: PASSWORDS.rita }) },
   'auth.logout': { as: 'admin', payload: () => ({}) },
   'auth.changePassword': { as: 'ravi', payload: () => ({ currentPassword: PASSWORDS.ravi, newPassword: 'fresh-tamarind-77' }) },
@@ -93,6 +93,23 @@ const SAMPLES: Record<Channel, { as: keyof typeof PASSWORDS | 'admin' | 'anon'; 
   'settings.get': { as: 'admin', payload: () => ({}) },
   'settings.update': { as: 'admin', payload: () => ({ clinicName: 'Sushrut Clinic', idleMinutes: 5 }) },
   'audit.verify': { as: 'admin', payload: () => ({}) },
+  'patients.register': {
+    as: 'tara',
+    payload: () => ({
+      patient: {
+        givenNames: 'Kavya',
+        familyName: 'Nair',
+        sex: 'female',
+        birth: { kind: 'exact', date: '1990-04-12' },
+        phones: [{ number: '9847011111', label: 'mobile' }],
+        allergies: ['Penicillin'],
+        notes: 'Walk-in',
+      },
+      decision: 'register-new',
+      reviewedCandidates: [],
+    }),
+  },
+  'patients.search': { as: 'tara', payload: () => ({ query: 'Kav' }) },
 };
 
 function leafPaths(value: unknown, prefix: string[] = []): string[][] {

@@ -2,6 +2,7 @@ import type { Channel, OutputOf, ParsedInputOf } from '../../src-shared/contract
 import type { Session } from '../auth/session.js';
 import type { AuditRepo } from '../store/audit-repo.js';
 import type { Db } from '../store/db.js';
+import type { PatientsRepo } from '../store/patients-repo.js';
 import type { SecurityRepo } from '../store/security-repo.js';
 import type { SettingsRepo } from '../store/settings-repo.js';
 import type { ThrottleRepo } from '../store/throttle-repo.js';
@@ -10,6 +11,7 @@ import type { UsersRepo } from '../store/users-repo.js';
 export interface Services {
   db: Db;
   users: UsersRepo;
+  patients: PatientsRepo;
   settings: SettingsRepo;
   throttle: ThrottleRepo;
   audit: AuditRepo;

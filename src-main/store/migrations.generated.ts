@@ -15,5 +15,10 @@ export const MIGRATIONS: EmbeddedMigration[] = [
     "idx": 1,
     "tag": "0001_audit_append_only",
     "sql": "-- The audit trail is insert-only. These triggers stop an ordinary UPDATE or DELETE; someone\n-- who drops them and edits rows directly is caught by the hash-chain verifier instead.\nCREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events\nBEGIN\n  SELECT RAISE(ABORT, 'audit_events is append-only');\nEND;\n--> statement-breakpoint\nCREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events\nBEGIN\n  SELECT RAISE(ABORT, 'audit_events is append-only');\nEND;\n"
+  },
+  {
+    "idx": 2,
+    "tag": "0002_patients",
+    "sql": "CREATE TABLE `blind_index` (\n\t`kind` text NOT NULL,\n\t`token` blob NOT NULL,\n\t`row_id` text NOT NULL,\n\tPRIMARY KEY(`kind`, `token`, `row_id`)\n);\n--> statement-breakpoint\nCREATE INDEX `blind_index_row` ON `blind_index` (`row_id`);--> statement-breakpoint\nCREATE TABLE `patients` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`patient_number` text NOT NULL,\n\t`given_names` blob NOT NULL,\n\t`family_name` blob NOT NULL,\n\t`sex` blob NOT NULL,\n\t`birth` blob NOT NULL,\n\t`phones` blob NOT NULL,\n\t`address` blob NOT NULL,\n\t`national_id` blob NOT NULL,\n\t`other_id` blob NOT NULL,\n\t`blood_group` blob NOT NULL,\n\t`height_cm` blob NOT NULL,\n\t`weight_kg` blob NOT NULL,\n\t`preferred_language` blob NOT NULL,\n\t`emergency_contacts` blob NOT NULL,\n\t`bystander` blob NOT NULL,\n\t`insurance` blob NOT NULL,\n\t`allergies` blob NOT NULL,\n\t`chronic_conditions` blob NOT NULL,\n\t`medico_legal` blob NOT NULL,\n\t`notes` blob NOT NULL,\n\t`created_by` text,\n\t`created_at` integer NOT NULL,\n\t`updated_at` integer NOT NULL\n);\n--> statement-breakpoint\nCREATE UNIQUE INDEX `patients_patient_number_unique` ON `patients` (`patient_number`);"
   }
 ];

@@ -137,3 +137,55 @@ export const securityEvents = sqliteTable(
   },
   (t) => [index('security_at').on(t.at)],
 );
+
+/**
+ * Patients. Every demographic and clinical value is an envelope, one column per field so
+ * that sync can merge concurrent edits field by field.
+ */
+export const patients = sqliteTable('patients', {
+  // plaintext: random UUID.
+  id: text('id').primaryKey(),
+  // plaintext: the printed record number (workstation prefix + counter); it carries no
+  // personal meaning and reception looks it up exactly.
+  patientNumber: text('patient_number').notNull().unique(),
+  // envelopes: the person and their health, as DESIGN.md §4 classifies them.
+  givenNames: blob('given_names', { mode: 'buffer' }).notNull(),
+  familyName: blob('family_name', { mode: 'buffer' }).notNull(),
+  sex: blob('sex', { mode: 'buffer' }).notNull(),
+  birth: blob('birth', { mode: 'buffer' }).notNull(),
+  phones: blob('phones', { mode: 'buffer' }).notNull(),
+  address: blob('address', { mode: 'buffer' }).notNull(),
+  nationalId: blob('national_id', { mode: 'buffer' }).notNull(),
+  otherId: blob('other_id', { mode: 'buffer' }).notNull(),
+  bloodGroup: blob('blood_group', { mode: 'buffer' }).notNull(),
+  heightCm: blob('height_cm', { mode: 'buffer' }).notNull(),
+  weightKg: blob('weight_kg', { mode: 'buffer' }).notNull(),
+  preferredLanguage: blob('preferred_language', { mode: 'buffer' }).notNull(),
+  emergencyContacts: blob('emergency_contacts', { mode: 'buffer' }).notNull(),
+  bystander: blob('bystander', { mode: 'buffer' }).notNull(),
+  insurance: blob('insurance', { mode: 'buffer' }).notNull(),
+  allergies: blob('allergies', { mode: 'buffer' }).notNull(),
+  chronicConditions: blob('chronic_conditions', { mode: 'buffer' }).notNull(),
+  medicoLegal: blob('medico_legal', { mode: 'buffer' }).notNull(),
+  notes: blob('notes', { mode: 'buffer' }).notNull(),
+  // plaintext: who registered the record and when.
+  createdBy: text('created_by'),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/**
+ * Blind index over patients' searchable fields (DESIGN.md §4): HMAC tokens, never
+ * plaintext. Local to this workstation; a receiver rebuilds it from decrypted values.
+ */
+export const blindIndex = sqliteTable(
+  'blind_index',
+  {
+    // plaintext: token kind ('name-prefix', 'phone', ...) and the indexed row's id.
+    kind: text('kind').notNull(),
+    // plaintext by construction: a truncated HMAC, not the value.
+    token: blob('token', { mode: 'buffer' }).notNull(),
+    rowId: text('row_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.token, t.rowId] }), index('blind_index_row').on(t.rowId)],
+);

@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq, inArray } from 'drizzle-orm';
+import { normalizeAadhaar } from '../../src-shared/aadhaar.js';
+import type { PatientInput } from '../../src-shared/patient.js';
+import { blindIndex as hmacToken, nameTokens, phoneToken, type TokenKind } from '../crypto/blind-index.js';
+import type { ChangeCapture, FieldChange } from './change-capture.js';
+import type { Db } from './db.js';
+import type { FieldCodec } from './fields.js';
+import type { MetaRepo } from './meta-repo.js';
+import { blindIndex, patients } from './schema.js';
+
+/** Input keys and the envelope columns that hold them, in one place for write and read. */
+const FIELDS = [
+  ['givenNames', 'given_names'],
+  ['familyName', 'family_name'],
+  ['sex', 'sex'],
+  ['birth', 'birth'],
+  ['phones', 'phones'],
+  ['address', 'address'],
+  ['nationalId', 'national_id'],
+  ['otherId', 'other_id'],
+  ['bloodGroup', 'blood_group'],
+  ['heightCm', 'height_cm'],
+  ['weightKg', 'weight_kg'],
+  ['preferredLanguage', 'preferred_language'],
+  ['emergencyContacts', 'emergency_contacts'],
+  ['bystander', 'bystander'],
+  ['insurance', 'insurance'],
+  ['allergies', 'allergies'],
+  ['chronicConditions', 'chronic_conditions'],
+  ['medicoLegal', 'medico_legal'],
+  ['notes', 'notes'],
+] as const;
+
+type FieldKey = (typeof FIELDS)[number][0];
+type StoredBirth = { kind: 'exact' | 'approximate'; date: string };
+
+export type RegistrablePatient = Omit<PatientInput, 'birth'> & { birth: StoredBirth };
+
+export interface StoredPatient extends Omit<PatientInput, 'birth'> {
+  id: string;
+  patientNumber: string;
+  birth: StoredBirth;
+  createdAt: number;
+}
+
+/** Name prefixes are indexed from 2 to 12 characters: enough to search as you type. */
+export const MIN_PREFIX = 2;
+export const MAX_PREFIX = 12;
+
+export function namePrefixes(names: string): string[] {
+  const out = new Set<string>();
+  for (const token of nameTokens(names)) {
+    const chars = [...token];
+    for (let n = MIN_PREFIX; n <= Math.min(chars.length, MAX_PREFIX); n++) out.add(chars.slice(0, n).join(''));
+  }
+  return [...out];
+}
+
+export class PatientsRepo {
+  constructor(
+    private readonly db: Db,
+    private readonly codec: FieldCodec,
+    private readonly capture: ChangeCapture,
+    private readonly meta: MetaRepo,
+    private readonly blindKey: Uint8Array,
+    private readonly numberPrefix: string,
+    private readonly now: () => number,
+  ) {}
+
+  token(kind: TokenKind | 'birth-year', value: string): Buffer {
+    return Buffer.from(hmacToken(this.blindKey, kind as TokenKind, value));
+  }
+
+  register(p: RegistrablePatient, createdBy: string | null): { id: string; patientNumber: string } {
+    const id = randomUUID();
+    const at = this.now();
+    const sealed = Object.fromEntries(
+      FIELDS.map(([key, column]) => [key, this.codec.sealJson('patients', column, id, p[key as FieldKey])]),
+    ) as Record<FieldKey, Buffer>;
+    return this.db.transaction(() => {
+      const counter = Number(this.meta.get('patient_counter') ?? '0') + 1;
+      this.meta.set('patient_counter', String(counter));
+      const patientNumber = `${this.numberPrefix}-${String(counter).padStart(5, '0')}`;
+      this.db
+        .insert(patients)
+        .values({ id, patientNumber, ...sealed, createdBy, createdAt: at, updatedAt: at })
+        .run();
+      const changes: FieldChange<'patients'>[] = [
+        { column: 'patient_number', plain: patientNumber },
+        ...FIELDS.map(([key, column]) => ({ column, envelope: sealed[key] })),
+        { column: 'created_by', plain: createdBy },
+        { column: 'created_at', plain: at },
+      ];
+      this.capture.record('patients', id, changes);
+      this.index(id, patientNumber, p);
+      return { id, patientNumber };
+    });
+  }
+
+  private index(id: string, patientNumber: string, p: RegistrablePatient): void {
+    const tokens: [TokenKind | 'birth-year', string][] = [
+      ...namePrefixes(`${p.givenNames} ${p.familyName}`).map((t): [TokenKind, string] => ['name-prefix', t]),
+      ['patient-number', patientNumber.toUpperCase()],
+      ['birth-year', p.birth.date.slice(0, 4)],
+    ];
+    for (const phone of p.phones) {
+      const t = phoneToken(phone.number);
+      if (t) tokens.push(['phone', t]);
+    }
+    if (p.nationalId) tokens.push(['national-id', normalizeAadhaar(p.nationalId)]);
+    for (const [kind, value] of tokens) {
+      this.db.insert(blindIndex).values({ kind, token: this.token(kind, value), rowId: id }).onConflictDoNothing().run();
+    }
+  }
+
+  /** Rows carrying every one of the given tokens of a kind (AND across tokens). */
+  idsWithAll(kind: TokenKind | 'birth-year', values: string[], limit: number): string[] {
+    let ids: Set<string> | null = null;
+    for (const value of values) {
+      const rows = this.db
+        .select({ rowId: blindIndex.rowId })
+        .from(blindIndex)
+        .where(and(eq(blindIndex.kind, kind), eq(blindIndex.token, this.token(kind, value))))
+        .all();
+      const found = new Set(rows.map((r) => r.rowId));
+      const previous: Set<string> | null = ids;
+      const next: Set<string> = previous === null ? found : new Set([...previous].filter((x) => found.has(x)));
+      if (next.size === 0) return [];
+      ids = next;
+    }
+    return [...(ids ?? [])].slice(0, limit);
+  }
+
+  idsWithAny(kind: TokenKind | 'birth-year', values: string[]): string[] {
+    if (values.length === 0) return [];
+    const rows = this.db
+      .select({ rowId: blindIndex.rowId })
+      .from(blindIndex)
+      .where(and(eq(blindIndex.kind, kind), inArray(blindIndex.token, values.map((v) => this.token(kind, v)))))
+      .all();
+    return [...new Set(rows.map((r) => r.rowId))];
+  }
+
+  byIds(ids: string[]): StoredPatient[] {
+    if (ids.length === 0) return [];
+    const rows = this.db.select().from(patients).where(inArray(patients.id, ids)).all();
+    return rows.map((row) => this.decode(row));
+  }
+
+  byId(id: string): StoredPatient | null {
+    return this.byIds([id])[0] ?? null;
+  }
+
+  private decode(row: typeof patients.$inferSelect): StoredPatient {
+    const values = Object.fromEntries(
+      FIELDS.map(([key, column]) => [key, this.codec.openJson('patients', column, row.id, row[key] as Buffer)]),
+    );
+    return { id: row.id, patientNumber: row.patientNumber, createdAt: row.createdAt, ...values } as StoredPatient;
+  }
+}
