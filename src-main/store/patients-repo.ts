@@ -68,8 +68,8 @@ export class PatientsRepo {
     private readonly now: () => number,
   ) {}
 
-  token(kind: TokenKind | 'birth-year', value: string): Buffer {
-    return Buffer.from(hmacToken(this.blindKey, kind as TokenKind, value));
+  token(kind: TokenKind, value: string): Buffer {
+    return Buffer.from(hmacToken(this.blindKey, kind, value));
   }
 
   register(p: RegistrablePatient, createdBy: string | null): { id: string; patientNumber: string } {
@@ -99,7 +99,7 @@ export class PatientsRepo {
   }
 
   private index(id: string, patientNumber: string, p: RegistrablePatient): void {
-    const tokens: [TokenKind | 'birth-year', string][] = [
+    const tokens: [TokenKind, string][] = [
       ...namePrefixes(`${p.givenNames} ${p.familyName}`).map((t): [TokenKind, string] => ['name-prefix', t]),
       ['patient-number', patientNumber.toUpperCase()],
       ['birth-year', p.birth.date.slice(0, 4)],
@@ -115,7 +115,7 @@ export class PatientsRepo {
   }
 
   /** Rows carrying every one of the given tokens of a kind (AND across tokens). */
-  idsWithAll(kind: TokenKind | 'birth-year', values: string[], limit: number): string[] {
+  idsWithAll(kind: TokenKind, values: string[], limit: number): string[] {
     let ids: Set<string> | null = null;
     for (const value of values) {
       const rows = this.db
@@ -132,7 +132,7 @@ export class PatientsRepo {
     return [...(ids ?? [])].slice(0, limit);
   }
 
-  idsWithAny(kind: TokenKind | 'birth-year', values: string[]): string[] {
+  idsWithAny(kind: TokenKind, values: string[]): string[] {
     if (values.length === 0) return [];
     const rows = this.db
       .select({ rowId: blindIndex.rowId })
