@@ -13,19 +13,31 @@ export type TokenKind = 'name' | 'name-prefix' | 'phone' | 'national-id' | 'pati
 
 const encoder = new TextEncoder();
 
-/** Case- and diacritic-folded: "Nguyễn" and "NGUYEN" index alike. */
+/**
+ * Combining diacritics in the blocks Latin, Greek and Cyrillic use (the same blocks
+ * src-shared/similarity.ts folds), and only where they sit on a letter of those scripts.
+ * Indic vowel signs, viramas and nuktas are combining marks too, but they are letters of
+ * the name: stripping them would make सीता and सत, or two different Tamil names, one token.
+ */
+const DIACRITICS_ON_LATIN_GREEK_CYRILLIC =
+  /(?<=[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}]\p{M}*)[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+/gu;
+
+/** Case- and diacritic-folded, NFC: "Nguyễn" and "NGUYEN" index alike; "सीता" and "सत" do not. */
 export function foldName(value: string): string {
   return value
     .normalize('NFKD')
-    .replace(/\p{M}+/gu, '')
+    .replace(DIACRITICS_ON_LATIN_GREEK_CYRILLIC, '')
     .toLocaleLowerCase('en-US')
     .normalize('NFC');
 }
 
-/** Name tokens: folded words split on anything that is not a letter or digit. */
+/**
+ * Name tokens: folded words split on anything that is not a letter, mark or digit. Marks
+ * stay inside the word: a Devanagari vowel sign is not a word boundary.
+ */
 export function nameTokens(value: string): string[] {
   return foldName(value)
-    .split(/[^\p{L}\p{N}]+/u)
+    .split(/[^\p{L}\p{M}\p{N}]+/u)
     .filter((t) => t.length > 0);
 }
 
