@@ -7,18 +7,20 @@ export type FieldErrors = Record<string, string>;
 
 interface FieldShellProps {
   label: string;
+  className?: string;
   error?: string | undefined;
   hint?: ReactNode;
   children: (ids: { id: string; describedBy: string | undefined }) => ReactNode;
 }
 
-function FieldShell({ label, error, hint, children }: FieldShellProps) {
+/** Label, hint and error around any control; for controls form.tsx does not offer itself. */
+export function FieldShell({ label, className, error, hint, children }: FieldShellProps) {
   const id = useId();
   const hintId = hint ? `${id}-hint` : undefined;
   const errorId = error ? `${id}-error` : undefined;
   const describedBy = [hintId, errorId].filter(Boolean).join(' ') || undefined;
   return (
-    <div className={error ? 'field field-invalid' : 'field'}>
+    <div className={[error ? 'field field-invalid' : 'field', className].filter(Boolean).join(' ')}>
       <label htmlFor={id}>{label}</label>
       {children({ id, describedBy })}
       {error ? (
@@ -41,7 +43,9 @@ interface TextFieldProps {
   onChange: (value: string) => void;
   error?: string | undefined;
   hint?: ReactNode;
-  type?: 'text' | 'password' | 'number' | 'tel';
+  type?: 'text' | 'password' | 'number' | 'tel' | 'date';
+  placeholder?: string;
+  className?: string;
   autoComplete?: string;
   autoFocus?: boolean;
   required?: boolean;
@@ -54,7 +58,7 @@ interface TextFieldProps {
 export function TextField(props: TextFieldProps) {
   const { label, value, onChange, error, hint, type = 'text', testId } = props;
   return (
-    <FieldShell label={label} error={error} hint={hint}>
+    <FieldShell label={label} error={error} hint={hint} className={props.className}>
       {({ id, describedBy }) => (
         <input
           id={id}
@@ -68,6 +72,7 @@ export function TextField(props: TextFieldProps) {
           min={props.min}
           max={props.max}
           inputMode={props.inputMode}
+          placeholder={props.placeholder}
           spellCheck={false}
           aria-invalid={error ? true : undefined}
           aria-describedby={describedBy}
@@ -109,6 +114,8 @@ interface SelectFieldProps<V extends string> {
   options: readonly { value: V; label: string }[];
   onChange: (value: V) => void;
   error?: string | undefined;
+  hint?: ReactNode;
+  className?: string;
 }
 
 export function SelectField<V extends string>({
@@ -117,9 +124,11 @@ export function SelectField<V extends string>({
   options,
   onChange,
   error,
+  hint,
+  className,
 }: SelectFieldProps<V>) {
   return (
-    <FieldShell label={label} error={error}>
+    <FieldShell label={label} error={error} hint={hint} className={className}>
       {({ id, describedBy }) => (
         <select
           id={id}
@@ -156,6 +165,7 @@ export function FormAlert({ message, testId }: { message: string | null; testId?
 export function splitError(
   error: AppError,
   shown: readonly string[],
+  options: { count?: boolean } = {},
 ): { fields: FieldErrors; summary: string } {
   const fields: FieldErrors = {};
   const orphans: string[] = [];
@@ -163,7 +173,12 @@ export function splitError(
     if (shown.includes(path)) fields[path] = message;
     else orphans.push(message);
   }
-  if (Object.keys(fields).length > 0 && orphans.length === 0) {
+  const marked = Object.keys(fields).length;
+  if (options.count && marked > 0) {
+    const head = marked === 1 ? '1 field needs attention.' : `${marked} fields need attention.`;
+    return { fields, summary: [head, ...orphans].join(' ') };
+  }
+  if (marked > 0 && orphans.length === 0) {
     return { fields, summary: 'Please correct the fields marked below.' };
   }
   return { fields, summary: orphans.length > 0 ? orphans.join(' ') : summaryOf(error) };
@@ -186,10 +201,88 @@ export function useFormState() {
     setFields({});
     setSummary(null);
   };
-  const showError = (error: AppError, shown: readonly string[]) => {
-    const split = splitError(error, shown);
+  const showError = (error: AppError, shown: readonly string[], options: { count?: boolean } = {}) => {
+    const split = splitError(error, shown, options);
     setFields(split.fields);
     setSummary(split.summary);
   };
   return { ref, busy, setBusy, fields, setFields, summary, setSummary, clear, showError };
+}
+
+interface CheckboxFieldProps {
+  label: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  error?: string | undefined;
+  hint?: ReactNode;
+}
+
+export function CheckboxField({ label, checked, onChange, error, hint }: CheckboxFieldProps) {
+  const id = useId();
+  const errorId = error ? `${id}-error` : undefined;
+  const hintId = hint ? `${id}-hint` : undefined;
+  return (
+    <div className={error ? 'field field-check field-invalid' : 'field field-check'}>
+      <label htmlFor={id} className="check-label">
+        <input
+          id={id}
+          type="checkbox"
+          checked={checked}
+          onChange={(event) => onChange(event.target.checked)}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={[hintId, errorId].filter(Boolean).join(' ') || undefined}
+        />
+        {label}
+      </label>
+      {error ? (
+        <p id={errorId} className="field-error">
+          {error}
+        </p>
+      ) : null}
+      {hint ? (
+        <div id={hintId} className="field-hint">
+          {hint}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+interface ChoiceFieldProps<V extends string> {
+  legend: string;
+  value: V;
+  options: readonly { value: V; label: string }[];
+  onChange: (value: V) => void;
+  error?: string | undefined;
+}
+
+/** A small set of radio buttons in a fieldset; arrow keys move between them natively. */
+export function ChoiceField<V extends string>({
+  legend,
+  value,
+  options,
+  onChange,
+  error,
+}: ChoiceFieldProps<V>) {
+  const name = useId();
+  return (
+    <fieldset className={error ? 'choice field-invalid' : 'choice'}>
+      <legend>{legend}</legend>
+      <div className="choice-options">
+        {options.map((option) => (
+          <label key={option.value} className="check-label">
+            <input
+              type="radio"
+              name={name}
+              value={option.value}
+              checked={value === option.value}
+              onChange={() => onChange(option.value)}
+            />
+            {option.label}
+          </label>
+        ))}
+      </div>
+      {error ? <p className="field-error">{error}</p> : null}
+    </fieldset>
+  );
 }
