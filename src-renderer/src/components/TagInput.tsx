@@ -40,7 +40,7 @@ export function TagInput({ label, tags, onChange, error, hint, max = 30 }: TagIn
       {({ id, describedBy }) => (
         <div className="tags">
           {tags.length > 0 ? (
-            <ul className="tag-list" aria-label={label}>
+            <ul className="tag-list" aria-label={`${label} added`}>
               {tags.map((tag) => (
                 <li key={tag} className="tag">
                   <span>{tag}</span>

@@ -266,9 +266,9 @@ export function ChoiceField<V extends string>({
 }: ChoiceFieldProps<V>) {
   const name = useId();
   return (
-    <fieldset className={error ? 'choice field-invalid' : 'choice'}>
+    <fieldset className={error ? 'choice-field field-invalid' : 'choice-field'}>
       <legend>{legend}</legend>
-      <div className="choice-options">
+      <div className="choice-field-options">
         {options.map((option) => (
           <label key={option.value} className="check-label">
             <input

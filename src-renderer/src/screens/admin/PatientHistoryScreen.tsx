@@ -44,37 +44,51 @@ export function groupHistory(entries: readonly FieldHistoryEntry[]): FieldGroup[
   for (const entry of entries) groups.set(entry.field, [...(groups.get(entry.field) ?? []), entry]);
   return [...groups.entries()]
     .map(([field, list]) => ({ field, entries: [...list].sort((a, b) => b.at - a.at) }))
-    .sort((a, b) => (b.entries[0]?.at ?? 0) - (a.entries[0]?.at ?? 0) || a.field.localeCompare(b.field));
+    .sort(
+      (a, b) =>
+        (b.entries[0]?.at ?? 0) - (a.entries[0]?.at ?? 0) ||
+        fieldLabel(a.field).localeCompare(fieldLabel(b.field)),
+    );
 }
 
 function HistoryGroup({ group }: { group: FieldGroup }) {
-  const id = `history-${group.field}`;
   return (
-    <section className="card history-group" aria-labelledby={id} data-testid={id}>
-      <h3 id={id}>{fieldLabel(group.field)}</h3>
-      <table className="table">
+    <tbody className="history-group" data-testid={`history-${group.field}`}>
+      {group.entries.map((e, i) => (
+        <tr key={`${e.at}-${e.kind}-${e.value}`} className={i === 0 ? 'history-current' : 'history-earlier'}>
+          {i === 0 ? (
+            <th scope="rowgroup" rowSpan={group.entries.length}>
+              {fieldLabel(group.field)}
+            </th>
+          ) : null}
+          <td className="pre-wrap">{e.value === '' ? <span className="muted">(empty)</span> : e.value}</td>
+          <td>{e.kind === 'registered' ? 'Registered' : 'Corrected'}</td>
+          <td>{e.byName}</td>
+          <td>{formatTime(e.at)}</td>
+        </tr>
+      ))}
+    </tbody>
+  );
+}
+
+function HistoryTable({ groups }: { groups: FieldGroup[] }) {
+  return (
+    <div className="card table-card">
+      <table className="table history-table" aria-label="Field history">
         <thead>
           <tr>
+            <th scope="col">Field</th>
             <th scope="col">Value</th>
             <th scope="col">Change</th>
             <th scope="col">By</th>
             <th scope="col">When</th>
           </tr>
         </thead>
-        <tbody>
-          {group.entries.map((e, i) => (
-            <tr key={`${e.at}-${e.kind}-${e.value}`} className={i === 0 ? 'history-current' : undefined}>
-              <td className="pre-wrap">
-                {e.value === '' ? <span className="muted">(empty)</span> : e.value}
-              </td>
-              <td>{e.kind === 'registered' ? 'Registered' : 'Corrected'}</td>
-              <td>{e.byName}</td>
-              <td>{formatTime(e.at)}</td>
-            </tr>
-          ))}
-        </tbody>
+        {groups.map((g) => (
+          <HistoryGroup key={g.field} group={g} />
+        ))}
       </table>
-    </section>
+    </div>
   );
 }
 
@@ -103,7 +117,7 @@ function PatientHistory({ patient }: { patient: PatientSummary }) {
       <FormAlert message={error} testId="history-error" />
       {entries === null && !error ? <p className="muted">Loading history…</p> : null}
       {entries !== null && entries.length === 0 ? <p className="muted">No history recorded.</p> : null}
-      {entries !== null ? groupHistory(entries).map((g) => <HistoryGroup key={g.field} group={g} />) : null}
+      {entries !== null && entries.length > 0 ? <HistoryTable groups={groupHistory(entries)} /> : null}
     </div>
   );
 }

@@ -20,7 +20,7 @@ function PhotoCanvas({ base64, mime, label }: { base64: string; mime: string; la
         const canvas = ref.current;
         const ctx = canvas?.getContext('2d');
         if (!current || !canvas || !ctx) return;
-        const scale = Math.min(BOX.width / bitmap.width, BOX.height / bitmap.height, 1);
+        const scale = Math.min(BOX.width / bitmap.width, BOX.height / bitmap.height);
         canvas.width = Math.round(bitmap.width * scale);
         canvas.height = Math.round(bitmap.height * scale);
         ctx.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
@@ -132,7 +132,7 @@ export function PatientPhoto({ patientId, name, hasPhoto, onChanged }: PatientPh
         {confirmRemove ? (
           <button
             type="button"
-            className="btn btn-small btn-danger"
+            className="btn btn-small btn-confirm-remove"
             onClick={() => void store(null)}
             disabled={busy}
           >
