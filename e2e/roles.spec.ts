@@ -29,6 +29,8 @@ const DOCTOR = {
   department: 'General Medicine',
 } as const;
 
+const ADMIN_SCREENS = ['Schedules', 'Staff', 'Settings', 'Patient history'];
+
 async function setUpWithChecks(page: Page, kavach: KavachFixture, testInfo: TestInfo) {
   await page.goto(kavach.url);
   await expect(page.getByRole('heading', { name: 'Set up Kavach' })).toBeVisible();
@@ -45,8 +47,10 @@ async function setUpWithChecks(page: Page, kavach: KavachFixture, testInfo: Test
   await screen(page, testInfo, 'setup-weak-password');
 
   await fillSetup(page);
-  await expect(page.getByRole('heading', { name: 'Staff' })).toBeVisible();
+  await expect(page.getByTestId('user-role')).toHaveText('Admin');
   await expect(page.getByTestId('clinic-name')).toHaveText(ADMIN.clinic);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Staff' }).click();
+  await expect(page.getByRole('heading', { name: 'Staff' })).toBeVisible();
 }
 
 async function addDoctorWithChecks(page: Page, testInfo: TestInfo) {
@@ -84,18 +88,17 @@ async function checkSettings(page: Page, testInfo: TestInfo) {
   await screen(page, testInfo, 'settings');
 }
 
-/** The role's one screen is open, and the navigation offers nothing else. */
-async function expectOnlyOwnScreen(
+/** The role's start screen is open, and the navigation offers exactly the role's screens. */
+async function expectOwnScreens(
   page: Page,
   who: { displayName: string },
-  screenName: string,
   role: string,
+  screens: readonly string[],
 ) {
-  await expect(page.getByRole('heading', { name: screenName })).toBeVisible();
+  await expect(page.getByRole('heading', { name: screens[0], exact: true, level: 1 })).toBeVisible();
   await expect(page.getByTestId('user-name')).toHaveText(who.displayName);
   await expect(page.getByTestId('user-role')).toHaveText(role);
-  expect(await navNames(page)).toEqual([screenName]);
-  await expect(page.getByText('not built yet')).toBeVisible();
+  expect(await navNames(page)).toEqual(screens);
 }
 
 test('set up the clinic, add staff, and every role sees only its own screens', async ({
@@ -105,7 +108,7 @@ test('set up the clinic, add staff, and every role sees only its own screens', a
 }, testInfo) => {
   await setUpWithChecks(page, kavach, testInfo);
   await expect(page.getByTestId('user-role')).toHaveText('Admin');
-  expect(await navNames(page)).toEqual(['Staff', 'Settings']);
+  expect(await navNames(page)).toEqual(ADMIN_SCREENS);
   await expect(page.getByTestId(`staff-row-${ADMIN.username}`)).toContainText('Admin');
 
   await addStaff(page, RECEPTIONIST);
@@ -114,13 +117,13 @@ test('set up the clinic, add staff, and every role sees only its own screens', a
 
   const desk = await openWindow(browser, kavach);
   await logIn(desk, RECEPTIONIST.username, RECEPTIONIST.password);
-  await expectOnlyOwnScreen(desk, RECEPTIONIST, 'Reception', 'Receptionist');
+  await expectOwnScreens(desk, RECEPTIONIST, 'Receptionist', ['Reception', 'Queue', 'Appointments']);
   await screen(desk, testInfo, 'reception');
   await desk.context().close();
 
   await logOut(page);
   await screen(page, testInfo, 'login');
   await logIn(page, DOCTOR.username, DOCTOR.password);
-  await expectOnlyOwnScreen(page, DOCTOR, 'Doctor', 'Doctor');
+  await expectOwnScreens(page, DOCTOR, 'Doctor', ['Appointments', 'Doctor', 'Schedules']);
   await screen(page, testInfo, 'doctor');
 });
