@@ -24,6 +24,31 @@ export interface VirtualListProps<T> {
 
 const OVERSCAN = 4;
 
+/** The rows to render: those in the viewport plus OVERSCAN either side, as [first, last). */
+export function visibleRange(
+  scrollTop: number,
+  viewportHeight: number,
+  rowHeight: number,
+  count: number,
+): [number, number] {
+  const first = Math.max(0, Math.floor(scrollTop / rowHeight) - OVERSCAN);
+  const last = Math.min(count, Math.ceil((scrollTop + viewportHeight) / rowHeight) + OVERSCAN);
+  return [first, Math.max(first, last)];
+}
+
+/** Where the viewport must scroll so that row `index` is fully in view. */
+export function scrollToShow(
+  index: number,
+  rowHeight: number,
+  scrollTop: number,
+  viewportHeight: number,
+): number {
+  const top = index * rowHeight;
+  if (top < scrollTop) return top;
+  if (top + rowHeight > scrollTop + viewportHeight) return top + rowHeight - viewportHeight;
+  return scrollTop;
+}
+
 export function optionId(listId: string, index: number): string {
   return `${listId}-option-${index}`;
 }
@@ -44,8 +69,7 @@ export function VirtualList<T>(props: VirtualListProps<T>) {
       el.scrollTop = top + rowHeight - el.clientHeight;
   }, [activeIndex, rowHeight]);
 
-  const first = Math.max(0, Math.floor(scrollTop / rowHeight) - OVERSCAN);
-  const last = Math.min(items.length, Math.ceil((scrollTop + viewport) / rowHeight) + OVERSCAN);
+  const [first, last] = visibleRange(scrollTop, viewport, rowHeight, items.length);
   const rows: ReactNode[] = [];
   for (let index = first; index < last; index++) {
     const item = items[index] as T;

@@ -1,4 +1,4 @@
-import { type FormEvent, type KeyboardEvent, useState } from 'react';
+import { type FormEvent, type KeyboardEvent, useEffect, useState } from 'react';
 import type { PatientInputDraft } from '../../../../src-shared/patient';
 import type { AppError } from '../../../../src-shared/result';
 import { Disclosure } from '../../components/Disclosure';
@@ -22,7 +22,9 @@ import './reception.css';
  * registration (with its duplicate prompt) and correction can drive it the same way.
  */
 export function usePatientForm(initial: () => PatientValues) {
-  const [values, setValues] = useState<PatientValues>(initial);
+  const [start] = useState<PatientValues>(initial);
+  const [values, setValues] = useState<PatientValues>(start);
+  const dirty = values !== start && JSON.stringify(values) !== JSON.stringify(start);
   const form = useFormState();
   const [lastSent, setLastSent] = useState<PreparedInput | null>(null);
 
@@ -50,13 +52,38 @@ export function usePatientForm(initial: () => PatientValues) {
     form.showError({ ...error, fields: { ...local, ...fromMain } }, shownPaths(values), { count: true });
   };
 
-  return { values, setValues, form, begin, fail };
+  return { values, setValues, dirty, form, begin, fail };
 }
 
 export type PatientFormState = ReturnType<typeof usePatientForm>;
 
 function countSummary(n: number): string {
   return n === 1 ? '1 field needs attention.' : `${n} fields need attention.`;
+}
+
+/** Lists and check boxes do not submit on Enter by themselves; in this form they do. */
+function submitsOnEnter(target: EventTarget): boolean {
+  if (target instanceof HTMLSelectElement) return true;
+  return target instanceof HTMLInputElement && (target.type === 'radio' || target.type === 'checkbox');
+}
+
+const ESC_WINDOW_MS = 3000;
+
+/** Escape cancels an untouched form at once; with typing in it, a second Escape is needed. */
+function useEscapeToCancel(dirty: boolean, busy: boolean, onCancel: () => void) {
+  const [armed, setArmed] = useState(false);
+  useEffect(() => {
+    if (!armed) return;
+    const timer = window.setTimeout(() => setArmed(false), ESC_WINDOW_MS);
+    return () => window.clearTimeout(timer);
+  }, [armed]);
+  const handle = (event: KeyboardEvent) => {
+    if (busy) return;
+    event.preventDefault();
+    if (!dirty || armed) onCancel();
+    else setArmed(true);
+  };
+  return Object.assign(handle, { armed });
 }
 
 interface PatientFormProps {
@@ -87,10 +114,12 @@ export function PatientForm({ state, title, submitLabel, maskedNationalId, ...pr
     const sent = state.begin();
     if (sent) props.onSubmit(sent.input, sent);
   };
-  const onKeyDown = (event: KeyboardEvent) => {
-    if (event.key === 'Escape' && !form.busy) {
+  const onEscape = useEscapeToCancel(state.dirty, form.busy, props.onCancel);
+  const onKeyDown = (event: KeyboardEvent<HTMLFormElement>) => {
+    if (event.key === 'Escape') onEscape(event);
+    else if (event.key === 'Enter' && submitsOnEnter(event.target)) {
       event.preventDefault();
-      props.onCancel();
+      event.currentTarget.requestSubmit();
     }
   };
 
@@ -126,7 +155,9 @@ export function PatientForm({ state, title, submitLabel, maskedNationalId, ...pr
         <button type="button" className="btn btn-quiet" onClick={props.onCancel}>
           Cancel
         </button>
-        <span className="muted keys-hint">Enter saves · Esc cancels</span>
+        <span className="muted keys-hint" role="status" data-testid="patient-form-keys">
+          {onEscape.armed ? 'Press Esc again to discard what you typed.' : 'Enter saves · Esc cancels'}
+        </span>
       </div>
     </form>
   );

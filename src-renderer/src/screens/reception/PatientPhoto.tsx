@@ -1,7 +1,7 @@
 import { type ChangeEvent, useEffect, useRef, useState } from 'react';
-import { MAX_PHOTO_BYTES } from '../../../../src-shared/contract';
 import { call, summaryOf } from '../../api';
-import { base64ToBlob, bytesToBase64, sniffImage } from '../../components/blob';
+import { base64ToBlob } from '../../components/blob';
+import { preparePhoto } from '../../components/photo';
 
 const BOX = { width: 120, height: 150 };
 
@@ -33,13 +33,6 @@ function PhotoCanvas({ base64, mime, label }: { base64: string; mime: string; la
   }, [base64, mime]);
   if (failed) return <div className="photo-empty">Photo cannot be shown</div>;
   return <canvas ref={ref} className="photo" role="img" aria-label={label} data-testid="patient-photo" />;
-}
-
-async function readPhoto(file: File): Promise<{ base64: string } | { error: string }> {
-  if (file.size > MAX_PHOTO_BYTES) return { error: 'The photo is larger than 1 MB.' };
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  if (!sniffImage(bytes)) return { error: 'Choose a JPEG or PNG image.' };
-  return { base64: bytesToBase64(bytes) };
 }
 
 interface PatientPhotoProps {
@@ -89,7 +82,7 @@ export function PatientPhoto({ patientId, name, hasPhoto, onChanged }: PatientPh
     event.target.value = '';
     if (!file) return;
     setError(null);
-    const read = await readPhoto(file);
+    const read = await preparePhoto(file);
     if ('error' in read) setError(read.error);
     else await store(read.base64);
   }

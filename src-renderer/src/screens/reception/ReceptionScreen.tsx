@@ -6,7 +6,7 @@ import './reception.css';
 
 type View =
   | { kind: 'none' }
-  | { kind: 'register'; n: number }
+  | { kind: 'register' }
   | { kind: 'patient'; id: string; newNumber: string | null };
 
 /** Alt+N from anywhere on the screen starts a registration (by key position, so any layout works). */
@@ -29,9 +29,11 @@ export function ReceptionScreen() {
   const [view, setView] = useState<View>({ kind: 'none' });
   const [refreshKey, setRefreshKey] = useState(0);
   const searchBox = useRef<HTMLInputElement>(null);
-  // A fresh form each time, even when one is already open.
-  const startRegistration = () =>
-    setView((v) => ({ kind: 'register', n: v.kind === 'register' ? v.n + 1 : 0 }));
+  // An open registration is kept: pressing Alt+N twice must not wipe what was typed.
+  const startRegistration = () => {
+    if (view.kind === 'register') document.querySelector<HTMLInputElement>('.patient-form input')?.focus();
+    else setView({ kind: 'register' });
+  };
   useNewPatientShortcut(startRegistration);
   const close = () => {
     setView({ kind: 'none' });
@@ -71,7 +73,6 @@ export function ReceptionScreen() {
           ) : null}
           {view.kind === 'register' ? (
             <RegisterPatient
-              key={view.n}
               onRegistered={(id, newNumber) => {
                 setRefreshKey((k) => k + 1);
                 setView({ kind: 'patient', id, newNumber });
