@@ -150,6 +150,11 @@ async function refuseBadInput(desk: Page, testInfo: Parameters<typeof screen>[1]
   }
   await expect(form.getByLabel('Given name(s)')).not.toHaveAttribute('aria-invalid', 'true');
   await screen(desk, testInfo, 'reception-invalid-input');
+  // What was typed survives one stray Escape; a second one discards it.
+  await form.getByLabel('Given name(s)').press('Escape');
+  await expect(form.getByTestId('patient-form-keys')).toHaveText(
+    'Press Esc again to discard what you typed.',
+  );
   await form.getByLabel('Given name(s)').press('Escape');
   await expect(form).toHaveCount(0);
 
@@ -209,6 +214,25 @@ async function revealCorrectAndPrint(desk: Page, testInfo: Parameters<typeof scr
   await desk.getByLabel('Photo file').setInputFiles({ name: 'face.png', mimeType: 'image/png', buffer: PNG });
   await expect(desk.getByRole('img', { name: 'Photo of Lakshmi Narayanan' })).toBeVisible();
   await expect(desk.getByRole('button', { name: 'Replace photo' })).toBeVisible();
+  // A camera-sized picture (several MB of noise) is redrawn smaller before it is sent.
+  const big = await desk.evaluate(() => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 1200;
+    canvas.height = 800;
+    const ctx = canvas.getContext('2d') as CanvasRenderingContext2D;
+    const image = ctx.createImageData(1200, 800);
+    for (let i = 0; i < image.data.length; i++) image.data[i] = i % 4 === 3 ? 255 : Math.random() * 256;
+    ctx.putImageData(image, 0, 0);
+    return canvas.toDataURL('image/png').split(',')[1] ?? '';
+  });
+  const bigPng = Buffer.from(big, 'base64');
+  expect(bigPng.length).toBeGreaterThan(1_000_000);
+  await desk
+    .getByLabel('Photo file')
+    .setInputFiles({ name: 'camera.png', mimeType: 'image/png', buffer: bigPng });
+  await expect(desk.getByRole('img', { name: 'Photo of Lakshmi Narayanan' })).toHaveJSProperty('height', 80);
+  await expect(desk.getByTestId('patient-panel').getByRole('alert')).toHaveCount(0);
+  await expect(desk.getByTestId('connection-banner')).toHaveCount(0);
   await screen(desk, testInfo, 'reception-patient-panel');
 
   const download = desk.waitForEvent('download');
