@@ -1,6 +1,6 @@
 import type { Appointment } from '../../../../src-shared/types';
 import { APPOINTMENT_STATUS_LABELS } from '../queue/labels';
-import { longDate } from '../schedule/dates';
+import { clinicToday, longDate } from '../schedule/dates';
 
 export interface AppointmentActions {
   busyId: string | null;
@@ -36,14 +36,17 @@ function RowActions({ a, actions }: { a: Appointment; actions: AppointmentAction
   }
   return (
     <div className="row-actions">
-      <button
-        type="button"
-        className="btn btn-small btn-primary"
-        disabled={busy}
-        onClick={() => actions.onCheckIn(a)}
-      >
-        Check in{who}
-      </button>
+      {/* Main checks in only on the appointment's own day. */}
+      {a.date === clinicToday() ? (
+        <button
+          type="button"
+          className="btn btn-small btn-primary"
+          disabled={busy}
+          onClick={() => actions.onCheckIn(a)}
+        >
+          Check in{who}
+        </button>
+      ) : null}
       <button type="button" className="btn btn-small" disabled={busy} onClick={() => actions.onReschedule(a)}>
         Reschedule{who}
       </button>
@@ -107,7 +110,10 @@ export function AppointmentList({ dates, appointments, showDoctor, actions }: Ap
             aria-label={longDate(date)}
             data-testid={`day-${date}`}
           >
-            <h2 className="appt-day-title">{longDate(date)}</h2>
+            <h2 className="appt-day-title">
+              {longDate(date)}
+              {date === clinicToday() ? <span className="today-tag">Today</span> : null}
+            </h2>
             {today.length === 0 ? (
               <p className="muted">No appointments.</p>
             ) : (

@@ -1,6 +1,6 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import type { Appointment, PatientSummary } from '../../../../src-shared/types';
-import { call } from '../../api';
+import { call, summaryOf } from '../../api';
 import { FormAlert, SelectField, TextField, useFormState } from '../../components/form';
 import { ageSex } from '../queue/labels';
 import { DateField } from '../schedule/DateField';
@@ -69,6 +69,8 @@ function useBooking(
       return;
     }
     form.showError(result.error, SHOWN);
+    // "Correct the fields below" would mislead: nothing was wrong when the form was filled.
+    if (result.error.code === 'CONFLICT') form.setSummary(summaryOf(result.error));
     if (result.error.code === 'CONFLICT' || result.error.fields?.start) {
       // Someone took the slot meanwhile: show the day as it is now.
       setStart(null);

@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import type { Appointment } from '../../../../src-shared/types';
-import { call } from '../../api';
+import { call, summaryOf } from '../../api';
 import { FormAlert, SelectField, useFormState } from '../../components/form';
 import { DateField } from '../schedule/DateField';
 import { longDate } from '../schedule/dates';
@@ -44,6 +44,7 @@ export function RescheduleForm({ appointment, onDone, onCancel }: RescheduleForm
       return;
     }
     form.showError(result.error, SHOWN);
+    if (result.error.code === 'CONFLICT') form.setSummary(summaryOf(result.error));
     setStart(null);
     setRefreshKey((k) => k + 1);
   }

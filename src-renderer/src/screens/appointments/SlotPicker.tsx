@@ -2,7 +2,7 @@ import { useEffect, useId, useState } from 'react';
 import { minutesOf, WEEKDAY_NAMES, weekdayOf } from '../../../../src-shared/schedule';
 import type { DaySlots, Slot } from '../../../../src-shared/types';
 import { call, summaryOf } from '../../api';
-import { clinicToday, isIsoDate, longDate, minutesNow } from '../schedule/dates';
+import { clinicToday, isIsoDate, longDate, minutesToday } from '../schedule/dates';
 import '../queue/queue.css';
 
 interface SlotPickerProps {
@@ -39,7 +39,7 @@ function useDaySlots(doctorId: string, date: string, refreshKey: number) {
 function slotState(slot: Slot, date: string): 'free' | 'taken' | 'past' {
   if (!slot.free) return 'taken';
   if (date < clinicToday()) return 'past';
-  if (date === clinicToday() && minutesOf(slot.start) <= minutesNow()) return 'past';
+  if (date === clinicToday() && minutesOf(slot.start) < minutesToday()) return 'past';
   return 'free';
 }
 

@@ -36,7 +36,7 @@ export function PatientSearch({ title, pickLabel, onPick, onCancel }: PatientSea
   return (
     <section className="card form-card" aria-labelledby="patient-search-title">
       <h2 id="patient-search-title">{title}</h2>
-      <form ref={form.ref} onSubmit={submit} noValidate aria-label="Find patient">
+      <form ref={form.ref} onSubmit={submit} noValidate aria-label="Patient search">
         <FormAlert message={form.summary} testId="patient-search-error" />
         <div className="inline-form">
           <TextField

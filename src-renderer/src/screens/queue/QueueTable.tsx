@@ -8,7 +8,10 @@ const NEXT_STEPS: Record<VisitStatus, readonly { to: VisitStatus; label: string 
     { to: 'left', label: 'Left without being seen' },
     { to: 'cancelled', label: 'Cancel' },
   ],
-  'with-doctor': [{ to: 'done', label: 'Done' }],
+  'with-doctor': [
+    { to: 'done', label: 'Done' },
+    { to: 'waiting', label: 'Back to waiting' },
+  ],
   done: [],
   left: [],
   cancelled: [],

@@ -1,5 +1,5 @@
 import { todayIso } from '../../../../src-shared/patient';
-import { addDays, WEEKDAY_NAMES, weekdayOf } from '../../../../src-shared/schedule';
+import { addDays, minutesNow, WEEKDAY_NAMES, weekdayOf } from '../../../../src-shared/schedule';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
 
@@ -12,10 +12,9 @@ export function clinicTomorrow(): string {
   return addDays(clinicToday(), 1);
 }
 
-/** Minutes since midnight on this workstation's clock, to grey out slots already past. */
-export function minutesNow(): number {
-  const now = new Date(Date.now());
-  return now.getHours() * 60 + now.getMinutes();
+/** Minutes since midnight on the clinic clock, to grey out slots already past. */
+export function minutesToday(): number {
+  return minutesNow(Date.now());
 }
 
 /** 'Monday 12 May 2025', built by hand so the label does not depend on the zone or locale. */
