@@ -235,6 +235,13 @@ async function revealCorrectAndPrint(desk: Page, testInfo: Parameters<typeof scr
   await expect(desk.getByTestId('connection-banner')).toHaveCount(0);
   await screen(desk, testInfo, 'reception-patient-panel');
 
+  // Checked in first, so the slip carries the day's token (the queue journeys test check-in itself).
+  await desk.getByRole('button', { name: 'Check in', exact: true }).click();
+  const checkIn = desk.getByRole('form', { name: 'Check in Lakshmi Narayanan' });
+  await checkIn.getByLabel('Reason for visit').fill('Fever for 3 days');
+  await checkIn.getByLabel('Reason for visit').press('Enter');
+  await expect(desk.getByTestId('patient-notice')).toHaveText(/^Checked in: token \d+/);
+
   const download = desk.waitForEvent('download');
   await desk.getByRole('button', { name: 'Print registration slip' }).click();
   const slip = await download;
