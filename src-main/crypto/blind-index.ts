@@ -9,7 +9,14 @@ import { sha256 } from '@noble/hashes/sha2.js';
  */
 export const BLIND_INDEX_BYTES = 16;
 
-export type TokenKind = 'name' | 'name-prefix' | 'phone' | 'national-id' | 'patient-number' | 'birth-year' | 'username';
+export type TokenKind =
+  | 'name'
+  | 'name-prefix'
+  | 'phone'
+  | 'national-id'
+  | 'patient-number'
+  | 'birth-year'
+  | 'username';
 
 const encoder = new TextEncoder();
 
