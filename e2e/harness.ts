@@ -151,3 +151,65 @@ export async function addStaff(page: Page, staff: NewStaff): Promise<void> {
 export async function navNames(page: Page): Promise<string[]> {
   return page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
 }
+
+// --- Clinic clock and quick patients (queue and appointment journeys) ---
+
+/**
+ * Moves the core's clock to `hour`:00 tomorrow, clinic time, so a test knows which slots of
+ * "today" are still ahead. Call before anyone logs in: a jump after login idle-locks them.
+ */
+export function startTomorrowAt(kavach: KavachFixture, hour: number): void {
+  const target = new Date(kavach.clock.now());
+  target.setDate(target.getDate() + 1);
+  target.setHours(hour, 0, 0, 0);
+  kavach.clock.advance(target.getTime() - kavach.clock.now());
+}
+
+/** Pins the page's Date to the core's clock so both agree on "today"; timers keep running. */
+export async function pinBrowserClock(page: Page, kavach: KavachFixture): Promise<void> {
+  await page.clock.setFixedTime(kavach.clock.now());
+}
+
+/** 'YYYY-MM-DD' of an instant in this machine's zone, the zone the core and browser share. */
+export function clinicDay(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+export interface RegisteredPatient {
+  id: string;
+  patientNumber: string;
+  /** Given names and family name, as lists show it. */
+  name: string;
+}
+
+/** Registers a patient through the page's bridge (a receptionist's page), skipping the form. */
+export async function registerPatient(
+  page: Page,
+  givenNames: string,
+  familyName: string,
+  ageYears: number,
+): Promise<RegisteredPatient> {
+  const result = await page.evaluate(
+    ([g, f, age]) =>
+      window.kavach['patients.register']({
+        patient: {
+          givenNames: g,
+          familyName: f,
+          sex: 'female',
+          birth: { kind: 'approximate', ageYears: age },
+        },
+        decision: 'register-new',
+        reviewedCandidates: [],
+      }),
+    [givenNames, familyName, ageYears] as const,
+  );
+  if (!result.ok || result.value.status !== 'registered') {
+    throw new Error(`Registration failed: ${JSON.stringify(result)}`);
+  }
+  return {
+    id: result.value.id,
+    patientNumber: result.value.patientNumber,
+    name: `${givenNames} ${familyName}`,
+  };
+}
