@@ -320,6 +320,7 @@ test('appointments: book tomorrow, refused when taken meanwhile, day and week vi
 
   await desk.getByRole('link', { name: 'Queue' }).click();
   await expect(desk.getByTestId('queue-row-1')).toContainText(lakshmi.name);
+  await expect(desk.getByTestId('queue-row-1')).toContainText('by appointment');
   await expect(countFor(desk, DOCTOR.displayName).getByTestId('count-waiting')).toHaveText('1');
 
   // The doctor sees the same bookings, read-only, starting on their own column.

@@ -38,7 +38,10 @@ function QueueRow({ visit, busy, showDoctor, onStatus }: RowProps) {
       </td>
       <td>
         <strong>{visit.patientName}</strong>
-        <div className="mono small">{visit.patientNumber}</div>
+        <div className="small">
+          <span className="mono">{visit.patientNumber}</span>
+          {visit.appointmentId ? <span className="muted"> · by appointment</span> : null}
+        </div>
       </td>
       <td>{ageSex(visit.ageYears, visit.sex)}</td>
       <td className="reason-cell">{visit.reason || <span className="muted">—</span>}</td>
