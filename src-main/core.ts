@@ -6,9 +6,12 @@ import { type Clock, type Connection, type Core, type CoreOptions, systemClock }
 import type { KeyRing } from './crypto/keyring.js';
 import type { Handlers, Services } from './ipc/handler-types.js';
 import { Router } from './ipc/router.js';
+import { appointmentHandlers } from './appointments/handlers.js';
 import { patientHandlers } from './patients/handlers.js';
+import { recordHandlers } from './patients/records.js';
 import { settingsHandlers } from './settings/handlers.js';
 import { staffHandlers } from './staff/handlers.js';
+import { AppointmentsRepo } from './store/appointments-repo.js';
 import { AuditRepo } from './store/audit-repo.js';
 import { ChangeCapture } from './store/change-capture.js';
 import { openStore } from './store/db.js';
@@ -19,11 +22,22 @@ import { SecurityRepo } from './store/security-repo.js';
 import { DEFAULT_IDLE_MINUTES, SettingsRepo } from './store/settings-repo.js';
 import { ThrottleRepo } from './store/throttle-repo.js';
 import { UsersRepo } from './store/users-repo.js';
+import { VisitsRepo } from './store/visits-repo.js';
+import { visitHandlers } from './visits/handlers.js';
+import { todayIso } from '../src-shared/patient.js';
 import { unlockKeyRing } from './vault/device-key.js';
 
 export type { Connection, Core, CoreOptions } from './core-types.js';
 
-const handlers: Handlers = { ...authHandlers, ...staffHandlers, ...settingsHandlers, ...patientHandlers };
+const handlers: Handlers = {
+  ...authHandlers,
+  ...staffHandlers,
+  ...settingsHandlers,
+  ...patientHandlers,
+  ...recordHandlers,
+  ...visitHandlers,
+  ...appointmentHandlers,
+};
 
 function nodeIdFor(metaRepo: MetaRepo): string {
   let id = metaRepo.get('node_id');
@@ -81,11 +95,14 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     db: store.db,
     users: new UsersRepo(store.db, codec, capture, now),
     patients: new PatientsRepo(store.db, codec, capture, metaRepo, ring.blindIndexKey(), patientNumberPrefix(nodeId), now),
+    visits: new VisitsRepo(store.db, codec, capture, metaRepo, now),
+    appointments: new AppointmentsRepo(store.db, codec, capture, now),
     settings,
     throttle: new ThrottleRepo(store.db),
     audit: new AuditRepo(store.db, now),
     security,
     now,
+    today: () => todayIso(now()),
     idleMinutes: () => settings.get()?.idleMinutes ?? DEFAULT_IDLE_MINUTES,
   };
   const router = new Router(services, handlers, log);

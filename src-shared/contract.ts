@@ -9,16 +9,29 @@ import {
   singleLine,
   usernameInput,
 } from './text.js';
-import { patientInputAt } from './patient.js';
-import type {
-  AuditVerification,
-  ClinicSettings,
-  PatientSummary,
-  RegistrationResult,
-  SessionInfo,
-  SetupStatus,
-  StaffDetail,
-  StaffSummary,
+import { calendarDateInput, patientInputAt } from './patient.js';
+import { SLOT_MINUTES, timeInput, weeklyHoursInput } from './schedule.js';
+import {
+  type Appointment,
+  type AuditVerification,
+  type ClinicSettings,
+  type DaySlots,
+  type DoctorOption,
+  type DoctorSchedule,
+  type FieldHistoryEntry,
+  PRIORITIES,
+  type PatientPhoto,
+  type PatientRecord,
+  type PatientSummary,
+  type PrintableDocument,
+  type QueueView,
+  type RegistrationResult,
+  type SessionInfo,
+  type SetupStatus,
+  type StaffDetail,
+  type StaffSummary,
+  VISIT_STATUSES,
+  type VisitSummary,
 } from './types.js';
 
 /**
@@ -35,6 +48,9 @@ export type AuditKind = 'none' | 'auth' | 'personal-read' | 'personal-write' | '
 
 export interface ChannelDef<I extends z.ZodType = z.ZodType, O = unknown> {
   input: I;
+  /** The same schema with the rules that depend on today's date ('YYYY-MM-DD', clinic
+   *  zone); the router prefers it, `input` stays the static shape for typing and preload. */
+  inputAt?: (today: string) => z.ZodType;
   access: Access;
   description: string;
   audit: AuditKind;
@@ -51,6 +67,15 @@ function channel<O>() {
 }
 
 const displayName = singleLine({ min: 1, max: 100 });
+const reasonInput = singleLine({ max: 200 });
+const priorityInput = z.enum(PRIORITIES, { error: 'Choose emergency, urgent or routine' });
+
+/** A photo as base64 of the JPEG or PNG bytes; the handler checks the magic bytes. */
+export const MAX_PHOTO_BYTES = 1_000_000;
+const photoInput = z
+  .string({ error: 'Expected the image as base64' })
+  .max(Math.ceil(MAX_PHOTO_BYTES / 3) * 4, { error: 'The photo is larger than 1 MB' })
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/, { error: 'Expected the image as base64' });
 const roleInput = z.enum(ROLES, { error: 'Choose admin, doctor or receptionist' });
 
 export const doctorProfileInput = z.strictObject({
@@ -90,6 +115,21 @@ export const staffUpdateInput = z
     doctor: doctorProfileInput.nullable().optional(),
   })
   .refine(doctorRequired, doctorRule);
+
+const registerInput = (today: string | null) =>
+  z.strictObject({
+    patient: patientInputAt(today),
+    decision: z.enum(['check-duplicates', 'register-new'], { error: 'Choose check-duplicates or register-new' }),
+    reviewedCandidates: z.array(idInput).max(50).default([]),
+  });
+
+const updateInput = (today: string | null) =>
+  z.strictObject({
+    id: idInput,
+    patient: patientInputAt(today),
+    // The form only holds the masked Aadhaar: true keeps the stored number unchanged.
+    keepNationalId: z.boolean({ error: 'Expected true or false' }),
+  });
 
 export const contract = {
   'setup.status': channel<SetupStatus>()({
@@ -227,13 +267,8 @@ export const contract = {
     perMinute: 10,
   }),
   'patients.register': channel<RegistrationResult>()({
-    input: z.strictObject({
-      // The shape is checked here; date-of-birth bounds need today's date and are checked
-      // again by the handler with the core's clock.
-      patient: patientInputAt(null),
-      decision: z.enum(['check-duplicates', 'register-new'], { error: 'Choose check-duplicates or register-new' }),
-      reviewedCandidates: z.array(idInput).max(50).default([]),
-    }),
+    input: registerInput(null),
+    inputAt: registerInput,
     access: ['receptionist'],
     description: 'Register a patient; first returns possible duplicates unless reception chose to register as new.',
     audit: 'personal-write',
@@ -241,10 +276,190 @@ export const contract = {
   }),
   'patients.search': channel<PatientSummary[]>()({
     input: z.strictObject({ query: singleLine({ min: 2, max: 100 }) }),
-    access: ['receptionist', 'doctor'],
+    access: ['receptionist', 'doctor', 'admin'],
     description: 'Find patients by a name prefix, phone, full Aadhaar number or patient number.',
     audit: 'personal-read',
     perMinute: 600,
+  }),
+  'patients.get': channel<PatientRecord>()({
+    input: z.strictObject({ id: idInput }),
+    access: ['receptionist', 'doctor'],
+    description: 'One patient’s whole record, Aadhaar masked.',
+    audit: 'personal-read',
+    perMinute: 300,
+  }),
+  'patients.update': channel<PatientRecord>()({
+    input: updateInput(null),
+    inputAt: updateInput,
+    access: ['receptionist'],
+    description: 'Correct a patient’s demographics; every changed field is audited and kept in its history.',
+    audit: 'personal-write',
+    perMinute: 60,
+  }),
+  'patients.revealNationalId': channel<{ nationalId: string }>()({
+    input: z.strictObject({ id: idInput }),
+    access: ['receptionist', 'doctor'],
+    description: 'Show the full Aadhaar number once; every reveal is audited.',
+    audit: 'personal-read',
+    perMinute: 30,
+  }),
+  'patients.history': channel<FieldHistoryEntry[]>()({
+    input: z.strictObject({ id: idInput }),
+    access: ['admin'],
+    description: 'Every value each field of a patient’s record has had, with who set it and when.',
+    audit: 'personal-read',
+    perMinute: 60,
+  }),
+  'patients.setPhoto': channel<null>()({
+    input: z.strictObject({ id: idInput, imageBase64: photoInput.nullable() }),
+    access: ['receptionist'],
+    description: 'Store (encrypted) or remove a patient’s photo; JPEG or PNG up to 1 MB.',
+    audit: 'personal-write',
+    perMinute: 30,
+  }),
+  'patients.photo': channel<PatientPhoto | null>()({
+    input: z.strictObject({ id: idInput }),
+    access: ['receptionist', 'doctor'],
+    description: 'A patient’s photo, decrypted, or null when there is none.',
+    audit: 'personal-read',
+    perMinute: 300,
+  }),
+  'patients.slip': channel<PrintableDocument>()({
+    input: z.strictObject({ id: idInput, visitId: idInput.nullable() }),
+    access: ['receptionist'],
+    description: 'The printable registration slip (PDF) with patient number and, when checked in, the queue token.',
+    audit: 'personal-read',
+    perMinute: 60,
+  }),
+  'doctors.list': channel<DoctorOption[]>()({
+    input: emptyInput,
+    access: 'any',
+    description: 'Active doctors, for assigning visits and booking appointments.',
+    audit: 'none',
+    perMinute: 300,
+  }),
+  'visits.checkIn': channel<VisitSummary>()({
+    input: z.strictObject({
+      patientId: idInput,
+      doctorId: idInput.nullable(),
+      reason: reasonInput,
+      priority: priorityInput,
+    }),
+    access: ['receptionist'],
+    description: 'Check a walk-in in: a visit with today’s token, for a doctor or the next available one.',
+    audit: 'personal-write',
+    perMinute: 120,
+  }),
+  'visits.queue': channel<QueueView>()({
+    input: z.strictObject({
+      doctor: z.union([z.literal('all'), z.literal('unassigned'), idInput], {
+        error: 'Choose all, unassigned or a doctor',
+      }),
+      includeFinished: z.boolean({ error: 'Expected true or false' }),
+    }),
+    access: ['receptionist', 'doctor'],
+    description: 'Today’s queue, emergencies first, with waiting times and a count per doctor.',
+    audit: 'personal-read',
+    perMinute: 600,
+  }),
+  'visits.setStatus': channel<VisitSummary>()({
+    input: z.strictObject({
+      id: idInput,
+      status: z.enum(VISIT_STATUSES, { error: 'Choose waiting, with-doctor, done, left or cancelled' }),
+    }),
+    access: ['receptionist', 'doctor'],
+    description: 'Move a visit along: waiting → with doctor → done, or left without being seen, or cancelled.',
+    audit: 'personal-write',
+    perMinute: 300,
+  }),
+  'schedule.get': channel<DoctorSchedule>()({
+    input: z.strictObject({ doctorId: idInput }),
+    access: 'any',
+    description: 'A doctor’s weekly hours, slot length and leave days.',
+    audit: 'none',
+    perMinute: 300,
+  }),
+  'schedule.set': channel<DoctorSchedule>()({
+    input: z.strictObject({
+      doctorId: idInput,
+      slotMinutes: z.union(
+        SLOT_MINUTES.map((n) => z.literal(n)),
+        { error: `Choose a slot length of ${SLOT_MINUTES.join(', ')} minutes` },
+      ),
+      weekly: z.array(weeklyHoursInput, { error: 'Expected a list of sessions' }).max(21, { error: 'At most 21 sessions' }),
+    }),
+    access: ['admin', 'doctor'],
+    description: 'Set a doctor’s weekly hours (admin, or the doctor for themself).',
+    audit: 'admin',
+    perMinute: 60,
+  }),
+  'schedule.setLeave': channel<DoctorSchedule>()({
+    input: z.strictObject({
+      doctorId: idInput,
+      date: calendarDateInput,
+      onLeave: z.boolean({ error: 'Expected true or false' }),
+      note: singleLine({ max: 120 }),
+    }),
+    access: ['admin', 'doctor'],
+    description: 'Mark or clear a leave day for a doctor (admin, or the doctor for themself).',
+    audit: 'admin',
+    perMinute: 60,
+  }),
+  'appointments.slots': channel<DaySlots>()({
+    input: z.strictObject({ doctorId: idInput, date: calendarDateInput }),
+    access: ['receptionist', 'doctor'],
+    description: 'A doctor’s slots on one day and which are free.',
+    audit: 'none',
+    perMinute: 600,
+  }),
+  'appointments.list': channel<Appointment[]>()({
+    input: z.strictObject({
+      doctor: z.union([z.literal('all'), idInput], { error: 'Choose all or a doctor' }),
+      from: calendarDateInput,
+      days: z
+        .number({ error: 'Expected a number of days' })
+        .int({ error: 'Whole days' })
+        .min(1, { error: 'At least 1 day' })
+        .max(14, { error: 'At most 14 days' }),
+    }),
+    access: ['receptionist', 'doctor'],
+    description: 'Appointments from a day for 1–14 days (day and week views), double bookings flagged.',
+    audit: 'personal-read',
+    perMinute: 600,
+  }),
+  'appointments.book': channel<Appointment>()({
+    input: z.strictObject({
+      doctorId: idInput,
+      patientId: idInput,
+      date: calendarDateInput,
+      start: timeInput,
+      reason: reasonInput,
+    }),
+    access: ['receptionist'],
+    description: 'Book a free slot for a patient with a doctor.',
+    audit: 'personal-write',
+    perMinute: 120,
+  }),
+  'appointments.reschedule': channel<Appointment>()({
+    input: z.strictObject({ id: idInput, doctorId: idInput, date: calendarDateInput, start: timeInput }),
+    access: ['receptionist'],
+    description: 'Move a booked appointment to another free slot.',
+    audit: 'personal-write',
+    perMinute: 120,
+  }),
+  'appointments.cancel': channel<Appointment>()({
+    input: z.strictObject({ id: idInput }),
+    access: ['receptionist'],
+    description: 'Cancel a booked appointment (kept, marked cancelled).',
+    audit: 'personal-write',
+    perMinute: 120,
+  }),
+  'appointments.checkIn': channel<VisitSummary>()({
+    input: z.strictObject({ id: idInput, priority: priorityInput }),
+    access: ['receptionist'],
+    description: 'The booked patient has arrived: check them in for their doctor in one action.',
+    audit: 'personal-write',
+    perMinute: 120,
   }),
 } as const satisfies Record<string, ChannelDef>;
 

@@ -105,6 +105,9 @@ function dateInput(optional: boolean) {
   });
 }
 
+/** A real calendar date 'YYYY-MM-DD' (appointments, leave days, queue days). */
+export const calendarDateInput = dateInput(false);
+
 function birthDateInput(today: string | null) {
   if (today === null) return dateInput(false);
   const t = requireDate(today, 'Today');

@@ -43,6 +43,45 @@ export const SYNCED_TABLES = {
     created_by: 'plain',
     created_at: 'plain',
   },
+  patient_photos: {
+    image: 'envelope',
+  },
+  visits: {
+    patient_id: 'plain',
+    doctor_id: 'plain',
+    appointment_id: 'plain',
+    day: 'plain',
+    token: 'plain',
+    priority: 'plain',
+    status: 'plain',
+    reason: 'envelope',
+    created_by: 'plain',
+    checked_in_at: 'plain',
+    called_at: 'plain',
+    status_changed_at: 'plain',
+  },
+  doctor_schedules: {
+    slot_minutes: 'plain',
+    weekly: 'plain',
+  },
+  doctor_leave: {
+    doctor_id: 'plain',
+    date: 'plain',
+    on_leave: 'plain',
+    note: 'plain',
+  },
+  appointments: {
+    doctor_id: 'plain',
+    patient_id: 'plain',
+    visit_id: 'plain',
+    date: 'plain',
+    start_min: 'plain',
+    end_min: 'plain',
+    status: 'plain',
+    reason: 'envelope',
+    created_by: 'plain',
+    created_at: 'plain',
+  },
 } as const satisfies Record<string, Record<string, ColumnKind>>;
 
 export type SyncedTable = keyof typeof SYNCED_TABLES;

@@ -1,3 +1,4 @@
+import type { PatientInput } from './patient.js';
 import type { Role } from './roles.js';
 
 export type SessionState = 'anonymous' | 'active' | 'locked';
@@ -61,10 +62,140 @@ export interface PatientSummary {
   sex: 'female' | 'male' | 'other' | 'unknown';
   /** Always masked as 'XXXX XXXX 1234'; '' when none was recorded. */
   nationalIdMasked: string;
-  /** Visits arrive with the queue; null until then. */
+  /** Date ('YYYY-MM-DD') of the most recent visit that was not cancelled; null if none. */
   lastVisit: string | null;
 }
 
 export type RegistrationResult =
   | { status: 'registered'; id: string; patientNumber: string }
   | { status: 'possible-duplicates'; candidates: (PatientSummary & { reasons: string[] })[] };
+
+/** A patient's whole record as reception and the doctor see it. The Aadhaar number stays
+ *  masked; the full number only comes through the audited reveal channel. */
+export interface PatientRecord extends Omit<PatientInput, 'birth' | 'nationalId'> {
+  id: string;
+  patientNumber: string;
+  birth: { kind: 'exact' | 'approximate'; date: string };
+  ageYears: number;
+  nationalIdMasked: string;
+  hasPhoto: boolean;
+  lastVisit: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** One earlier or current value of a patient field, for the admin's history view. */
+export interface FieldHistoryEntry {
+  field: string;
+  at: number;
+  byName: string;
+  /** The value as it was set, rendered as text (Aadhaar masked). */
+  value: string;
+  kind: 'registered' | 'corrected';
+}
+
+export interface PatientPhoto {
+  mime: 'image/jpeg' | 'image/png';
+  base64: string;
+}
+
+export interface PrintableDocument {
+  fileName: string;
+  mime: 'application/pdf';
+  base64: string;
+}
+
+export const VISIT_STATUSES = ['waiting', 'with-doctor', 'done', 'left', 'cancelled'] as const;
+export type VisitStatus = (typeof VISIT_STATUSES)[number];
+export const PRIORITIES = ['emergency', 'urgent', 'routine'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+export interface VisitSummary {
+  id: string;
+  /** The day's token number on this workstation, printed on the slip and called out. */
+  token: number;
+  day: string;
+  patientId: string;
+  patientNumber: string;
+  patientName: string;
+  ageYears: number;
+  sex: PatientSummary['sex'];
+  /** null: "next available doctor". */
+  doctorId: string | null;
+  doctorName: string | null;
+  reason: string;
+  priority: Priority;
+  status: VisitStatus;
+  checkedInAt: number;
+  statusChangedAt: number;
+  /** Minutes from check-in until now (or until the doctor called the patient). */
+  waitingMinutes: number;
+  appointmentId: string | null;
+}
+
+export interface QueueCount {
+  doctorId: string | null;
+  doctorName: string;
+  waiting: number;
+  withDoctor: number;
+}
+
+export interface QueueView {
+  day: string;
+  visits: VisitSummary[];
+  counts: QueueCount[];
+}
+
+export interface DoctorOption {
+  id: string;
+  displayName: string;
+  department: string;
+  onLeaveToday: boolean;
+}
+
+export interface WeeklyHours {
+  /** 0 = Sunday … 6 = Saturday. */
+  weekday: number;
+  start: string;
+  end: string;
+}
+
+export interface DoctorSchedule {
+  doctorId: string;
+  slotMinutes: number;
+  weekly: WeeklyHours[];
+  leave: { date: string; note: string }[];
+}
+
+export interface Slot {
+  start: string;
+  end: string;
+  free: boolean;
+  appointmentIds: string[];
+}
+
+export interface DaySlots {
+  date: string;
+  onLeave: boolean;
+  slots: Slot[];
+}
+
+export type AppointmentStatus = 'booked' | 'cancelled' | 'checked-in';
+
+export interface Appointment {
+  id: string;
+  doctorId: string;
+  doctorName: string;
+  patientId: string;
+  patientNumber: string;
+  patientName: string;
+  date: string;
+  start: string;
+  end: string;
+  reason: string;
+  status: AppointmentStatus;
+  visitId: string | null;
+  /** Overlaps another live booking for the same doctor (it arrived from another
+   *  workstation through sync): reception must resolve it. */
+  conflict: boolean;
+}

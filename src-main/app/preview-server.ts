@@ -18,7 +18,8 @@ import { loadRendererFile } from './protocol.js';
 
 export const COOKIE_NAME = 'kavach_preview';
 export const BRIDGE_PATH = '/bridge';
-export const MAX_PAYLOAD = 1024 * 1024;
+// Room for the largest message the contract allows: a 1 MB photo is 1.33 MB as base64.
+export const MAX_PAYLOAD = 2 * 1024 * 1024;
 const LOOPBACK = '127.0.0.1';
 /** A runaway page must not queue unbounded work on one socket. */
 const MAX_IN_FLIGHT = 64;

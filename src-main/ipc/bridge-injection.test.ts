@@ -1,7 +1,10 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHANNELS, type Channel } from '../../src-shared/contract.js';
+import { CHANNELS, type Channel, type InputOf } from '../../src-shared/contract.js';
+import { todayIso } from '../../src-shared/patient.js';
+import { addDays, weekdayOf } from '../../src-shared/schedule.js';
 import type { Result } from '../../src-shared/result.js';
 import type { Connection } from '../core-types.js';
 import { ADMIN, call, type HarnessCore, loginAs, must, startCore } from '../testing/core-harness.js';
@@ -56,6 +59,21 @@ const LEGITIMATE = [
 
 let h: HarnessCore;
 let targetId: string;
+let patientId: string;
+let doctorId: string;
+let visitId: string;
+let appointmentId: string;
+let bookingDate: string;
+const PNG_1PX = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+const KAVYA: InputOf<'patients.register'>['patient'] = {
+  givenNames: 'Kavya',
+  familyName: 'Nair',
+  sex: 'female',
+  birth: { kind: 'exact', date: '1990-04-12' },
+  phones: [{ number: '9847011111', label: 'mobile' }],
+  allergies: ['Penicillin'],
+  notes: 'Walk-in',
+};
 let serial = 0;
 const PASSWORDS = { rita: 'jasmine-garden-81', ravi: 'peacock-feather-56', tara: 'lotus-pond-2048' };
 
@@ -96,21 +114,49 @@ const SAMPLES: Record<Channel, { as: keyof typeof PASSWORDS | 'admin' | 'anon'; 
   'patients.register': {
     as: 'tara',
     payload: () => ({
-      patient: {
-        givenNames: 'Kavya',
-        familyName: 'Nair',
-        sex: 'female',
-        birth: { kind: 'exact', date: '1990-04-12' },
-        phones: [{ number: '9847011111', label: 'mobile' }],
-        allergies: ['Penicillin'],
-        notes: 'Walk-in',
-      },
+      patient: structuredClone(KAVYA),
       decision: 'register-new',
       reviewedCandidates: [],
     }),
   },
   'patients.search': { as: 'tara', payload: () => ({ query: 'Kav' }) },
+  'patients.get': { as: 'tara', payload: () => ({ id: patientId }) },
+  'patients.update': {
+    as: 'tara',
+    payload: () => ({ id: patientId, patient: { ...structuredClone(KAVYA), notes: 'Corrected' }, keepNationalId: true }),
+  },
+  'patients.revealNationalId': { as: 'tara', payload: () => ({ id: patientId }) },
+  'patients.history': { as: 'admin', payload: () => ({ id: patientId }) },
+  'patients.setPhoto': { as: 'tara', payload: () => ({ id: patientId, imageBase64: PNG_1PX }) },
+  'patients.photo': { as: 'tara', payload: () => ({ id: patientId }) },
+  'patients.slip': { as: 'tara', payload: () => ({ id: patientId, visitId: null }) },
+  'doctors.list': { as: 'tara', payload: () => ({}) },
+  'visits.checkIn': {
+    as: 'tara',
+    payload: () => ({ patientId, doctorId, reason: 'Fever for 3 days', priority: 'routine' }),
+  },
+  'visits.queue': { as: 'tara', payload: () => ({ doctor: 'all', includeFinished: true }) },
+  'visits.setStatus': { as: 'tara', payload: () => ({ id: visitId, status: 'with-doctor' }) },
+  'schedule.get': { as: 'tara', payload: () => ({ doctorId }) },
+  'schedule.set': {
+    as: 'admin',
+    // One session, on the weekday of the booking date, keeps the later booking samples valid.
+    payload: () => ({ doctorId, slotMinutes: 15, weekly: [{ weekday: weekdayOf(bookingDate), start: '08:00', end: '20:00' }] }),
+  },
+  'schedule.setLeave': { as: 'admin', payload: () => ({ doctorId, date: '2099-01-01', onLeave: true, note: 'Conference' }) },
+  'appointments.slots': { as: 'tara', payload: () => ({ doctorId, date: bookingDate }) },
+  'appointments.list': { as: 'tara', payload: () => ({ doctor: 'all', from: bookingDate, days: 7 }) },
+  'appointments.book': {
+    as: 'tara',
+    payload: () => ({ doctorId, patientId, date: bookingDate, start: '10:00', reason: 'Review' }),
+  },
+  'appointments.reschedule': { as: 'tara', payload: () => ({ id: appointmentId, doctorId, date: bookingDate, start: '11:00' }) },
+  'appointments.cancel': { as: 'tara', payload: () => ({ id: appointmentId }) },
+  'appointments.checkIn': { as: 'tara', payload: () => ({ id: appointmentId, priority: 'routine' }) },
 };
+
+/** Fields that accept null by design; every other field must refuse it. */
+const NULLABLE = new Set(['yearsOfExperience', 'doctor', 'imageBase64', 'doctorId', 'visitId']);
 
 function leafPaths(value: unknown, prefix: string[] = []): string[][] {
   if (value === null || typeof value !== 'object') return prefix.length ? [prefix] : [];
@@ -131,12 +177,34 @@ function get(obj: unknown, path: string[]): unknown {
 
 let db: Database.Database;
 const schemaOf = () => JSON.stringify(db.prepare('SELECT type, name, sql FROM sqlite_master ORDER BY name').all());
-const dataOf = () =>
-  JSON.stringify(
-    ['users', 'clinic_settings', 'key_ring', 'outbox', 'field_clocks'].map((t) =>
-      db.prepare(`SELECT * FROM ${t} ORDER BY rowid`).all(),
-    ),
-  );
+const WATCHED = [
+  'users',
+  'clinic_settings',
+  'key_ring',
+  'outbox',
+  'field_clocks',
+  'patients',
+  'patient_history',
+  'patient_photos',
+  'blind_index',
+  'visits',
+  'appointments',
+  'doctor_schedules',
+  'doctor_leave',
+];
+/** A digest of every row of the data tables: equal digests, nothing written. Hashing the
+ *  raw bytes keeps it fast as the tables grow (JSON of Buffers is not). */
+const dataOf = () => {
+  const hash = createHash('sha256');
+  for (const t of WATCHED) {
+    hash.update(`\u0000table ${t}`);
+    for (const row of db.prepare(`SELECT * FROM ${t} ORDER BY rowid`).raw().iterate() as Iterable<unknown[]>) {
+      for (const v of row) hash.update(Buffer.isBuffer(v) ? v : `\u0001${String(v)}`);
+      hash.update('\u0002');
+    }
+  }
+  return hash.digest('hex');
+};
 
 async function connectAs(who: (typeof SAMPLES)[Channel]['as']): Promise<Connection> {
   if (who === 'anon') return h.core.connect();
@@ -155,6 +223,21 @@ beforeAll(async () => {
   for (const [username, password] of Object.entries(PASSWORDS)) {
     must(await call(admin, 'staff.create', { username, displayName: username, role: 'receptionist', password }));
   }
+  const doctor = must(
+    await call(admin, 'staff.create', { username: 'docd', displayName: 'Dr D', role: 'doctor', password: 'river-stone-9931', doctor: { ...DOCTOR } }),
+  );
+  doctorId = doctor.id;
+  // Far enough ahead that the clock this file moves forward never reaches it.
+  bookingDate = addDays(todayIso(h.clock.now()), 60);
+  must(await call(admin, 'schedule.set', SAMPLES['schedule.set'].payload() as InputOf<'schedule.set'>));
+  const tara = await loginAs(h.core, 'tara', PASSWORDS.tara);
+  const registered = must(await call(tara, 'patients.register', { patient: KAVYA, decision: 'register-new', reviewedCandidates: [] }));
+  if (registered.status !== 'registered') throw new Error('expected a registration');
+  patientId = registered.id;
+  visitId = must(await call(tara, 'visits.checkIn', { patientId, doctorId: null, reason: 'Cough', priority: 'urgent' })).id;
+  appointmentId = must(
+    await call(tara, 'appointments.book', { doctorId, patientId, date: bookingDate, start: '09:00', reason: 'Follow-up' }),
+  ).id;
   db = new Database(join(h.dataDir, 'kavach.db'), { readonly: true });
 });
 afterAll(async () => {
@@ -162,12 +245,43 @@ afterAll(async () => {
   await h.close();
 });
 
+const readers = new Map<'admin' | 'tara', Connection>();
+
+/** A logged-in connection for reading back, reused while it stays unlocked: each login is
+ *  an argon2id hash, and a fresh one per readback would dominate this file's run time. */
+async function reader(who: 'admin' | 'tara'): Promise<Connection> {
+  const cached = readers.get(who);
+  if (cached && must(await call(cached, 'session.status', {})).state === 'active') return cached;
+  cached?.close();
+  const fresh = await connectAs(who);
+  readers.set(who, fresh);
+  return fresh;
+}
+
 /** Reads back what a successful write stored, for the verbatim check. */
 async function readBack(conn: Connection, channel: Channel, result: Result<unknown>): Promise<unknown> {
-  const admin = await connectAs('admin');
+  const admin = await reader('admin');
   if (channel === 'staff.create' && result.ok) return must(await call(admin, 'staff.get', { id: (result.value as { id: string }).id }));
   if (channel === 'staff.update') return must(await call(admin, 'staff.get', { id: targetId }));
   if (channel === 'settings.update') return must(await call(admin, 'settings.get', {}));
+  const tara = await reader('tara');
+  if (channel === 'patients.register' && result.ok) {
+    const r = result.value as { status: string; id?: string };
+    if (r.status === 'registered') return { patient: must(await call(tara, 'patients.get', { id: r.id as string })) };
+  }
+  if (channel === 'patients.update') return { patient: must(await call(tara, 'patients.get', { id: patientId })) };
+  if (channel === 'visits.checkIn' && result.ok) {
+    const queue = must(await call(tara, 'visits.queue', { doctor: 'all', includeFinished: true }));
+    return queue.visits.find((v) => v.id === (result.value as { id: string }).id);
+  }
+  if (channel === 'appointments.book' && result.ok) {
+    const list = must(await call(tara, 'appointments.list', { doctor: 'all', from: bookingDate, days: 1 }));
+    return list.find((a) => a.id === (result.value as { id: string }).id);
+  }
+  if (channel === 'schedule.setLeave') {
+    const sch = must(await call(tara, 'schedule.get', { doctorId }));
+    return { note: sch.leave.find((l) => l.date === '2099-01-01')?.note };
+  }
   void conn;
   return null;
 }
@@ -233,8 +347,7 @@ describe('bridge under injection payloads', () => {
         const payload = withValue(sample.payload(), path, wrong);
         const before = dataOf();
         const result = await send(conn, channel, payload);
-        // yearsOfExperience and doctor accept null by design; everything else must refuse.
-        if (!(wrong === null && (path.includes('yearsOfExperience') || path.at(-1) === 'doctor'))) {
+        if (!(wrong === null && NULLABLE.has(path.at(-1) as string))) {
           expect(result, `${channel}.${path.join('.')} = ${JSON.stringify(wrong)}`).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
           expect(dataOf()).toBe(before);
         }

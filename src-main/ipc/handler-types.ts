@@ -1,5 +1,6 @@
 import type { Channel, OutputOf, ParsedInputOf } from '../../src-shared/contract.js';
 import type { Session } from '../auth/session.js';
+import type { AppointmentsRepo } from '../store/appointments-repo.js';
 import type { AuditRepo } from '../store/audit-repo.js';
 import type { Db } from '../store/db.js';
 import type { PatientsRepo } from '../store/patients-repo.js';
@@ -7,16 +8,21 @@ import type { SecurityRepo } from '../store/security-repo.js';
 import type { SettingsRepo } from '../store/settings-repo.js';
 import type { ThrottleRepo } from '../store/throttle-repo.js';
 import type { UsersRepo } from '../store/users-repo.js';
+import type { VisitsRepo } from '../store/visits-repo.js';
 
 export interface Services {
   db: Db;
   users: UsersRepo;
   patients: PatientsRepo;
+  visits: VisitsRepo;
+  appointments: AppointmentsRepo;
   settings: SettingsRepo;
   throttle: ThrottleRepo;
   audit: AuditRepo;
   security: SecurityRepo;
   now: () => number;
+  /** Today's date in the clinic's zone, 'YYYY-MM-DD'. */
+  today(): string;
   idleMinutes(): number;
 }
 

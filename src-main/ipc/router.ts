@@ -61,7 +61,9 @@ export class Router {
       });
     }
 
-    const parsed = def.input.safeParse(payload);
+    // Channels whose rules depend on the date (a date of birth cannot be in the future) are
+    // checked against the core's clock here, so one pass reports every field's problem.
+    const parsed = (def.inputAt ? def.inputAt(s.today()) : def.input).safeParse(payload);
     if (!parsed.success) {
       return fail('VALIDATION', 'Some fields need attention.', fieldErrors(parsed.error));
     }

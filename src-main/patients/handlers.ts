@@ -10,7 +10,7 @@ import { MAX_PREFIX, MIN_PREFIX, type RegistrablePatient, type StoredPatient } f
 
 const SEARCH_LIMIT = 50;
 
-export function summarize(p: StoredPatient, today: string): PatientSummary {
+export function summarize(p: StoredPatient, today: string, lastVisit: string | null = null): PatientSummary {
   return {
     id: p.id,
     patientNumber: p.patientNumber,
@@ -19,7 +19,7 @@ export function summarize(p: StoredPatient, today: string): PatientSummary {
     ageEstimated: p.birth.kind === 'approximate',
     sex: p.sex,
     nationalIdMasked: p.nationalId ? maskAadhaar(p.nationalId) : '',
-    lastVisit: null,
+    lastVisit,
   };
 }
 
@@ -52,6 +52,25 @@ function possibleDuplicates(s: Services, p: RegistrablePatient, today: string) {
   return found.map((c) => ({ ...summarize(c, today), reasons: reasons.get(c.id) ?? [] }));
 }
 
+/**
+ * The registration rules as of today (the contract only checked the shape), with an age
+ * turned into an estimated date of birth. An unchanged approximate age keeps the stored
+ * estimate, so correcting a phone number does not move someone's birthday.
+ */
+export function checkedPatient(raw: unknown, today: string, current: StoredPatient | null): RegistrablePatient {
+  const checked = patientInputAt(today).safeParse(raw);
+  if (!checked.success) {
+    const fields = Object.fromEntries(Object.entries(fieldErrors(checked.error)).map(([k, v]) => [`patient.${k}`, v]));
+    throw new Failure('VALIDATION', 'Some fields need attention.', fields);
+  }
+  const p = checked.data;
+  if (p.birth.kind === 'exact') return { ...p, birth: { kind: 'exact', date: p.birth.date } };
+  if (current?.birth.kind === 'approximate' && ageFrom(current.birth.date, today) === p.birth.ageYears) {
+    return { ...p, birth: current.birth };
+  }
+  return { ...p, birth: { kind: 'approximate', date: estimatedBirthDate(p.birth.ageYears, today) } };
+}
+
 function classify(query: string): { kind: 'national-id' | 'phone' | 'patient-number' | 'name'; value: string } {
   const compact = query.replace(/[\s-]/g, '');
   if (/^\d{12}$/.test(compact) && isValidAadhaar(compact)) return { kind: 'national-id', value: compact };
@@ -64,17 +83,7 @@ export const patientHandlers: Pick<Handlers, 'patients.register' | 'patients.sea
   'patients.register': (ctx, input) => {
     const s = ctx.services;
     const today = todayIso(s.now());
-    const checked = patientInputAt(today).safeParse(input.patient);
-    if (!checked.success) {
-      const fields = Object.fromEntries(Object.entries(fieldErrors(checked.error)).map(([k, v]) => [`patient.${k}`, v]));
-      throw new Failure('VALIDATION', 'Some fields need attention.', fields);
-    }
-    const p = checked.data;
-    const birth =
-      p.birth.kind === 'exact'
-        ? { kind: 'exact' as const, date: p.birth.date }
-        : { kind: 'approximate' as const, date: estimatedBirthDate(p.birth.ageYears, today) };
-    const patient = { ...p, birth };
+    const patient = checkedPatient(input.patient, today, null);
     if (input.decision === 'check-duplicates') {
       const candidates = possibleDuplicates(s, patient, today);
       if (candidates.length > 0) {
@@ -101,7 +110,11 @@ export const patientHandlers: Pick<Handlers, 'patients.register' | 'patients.sea
         : s.patients.idsWithAny(kind, [value]).slice(0, SEARCH_LIMIT);
     ctx.subject('patient-search', kind, { results: ids.length });
     const today = todayIso(s.now());
-    return s.patients.byIds(ids).map((p) => summarize(p, today)).sort((a, b) => a.name.localeCompare(b.name));
+    const last = s.patients.lastVisits(ids);
+    return s.patients
+      .byIds(ids)
+      .map((p) => summarize(p, today, last.get(p.id) ?? null))
+      .sort((a, b) => a.name.localeCompare(b.name));
   },
 };
 

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from './db.js';
 import { meta } from './schema.js';
 
-export type MetaKey = 'install_id' | 'node_id' | 'hlc_last' | 'patient_counter';
+export type MetaKey = 'install_id' | 'node_id' | 'hlc_last' | 'patient_counter' | `visit_token:${string}`;
 
 export class MetaRepo {
   constructor(private readonly db: Db) {}

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, inArray, ne } from 'drizzle-orm';
 import { normalizeAadhaar } from '../../src-shared/aadhaar.js';
 import type { PatientInput } from '../../src-shared/patient.js';
 import { blindIndex as hmacToken, nameTokens, phoneToken, type TokenKind } from '../crypto/blind-index.js';
@@ -7,7 +7,7 @@ import type { ChangeCapture, FieldChange } from './change-capture.js';
 import type { Db } from './db.js';
 import type { FieldCodec } from './fields.js';
 import type { MetaRepo } from './meta-repo.js';
-import { blindIndex, patients } from './schema.js';
+import { blindIndex, patientHistory, patientPhotos, patients, visits } from './schema.js';
 
 /** Input keys and the envelope columns that hold them, in one place for write and read. */
 const FIELDS = [
@@ -32,7 +32,8 @@ const FIELDS = [
   ['notes', 'notes'],
 ] as const;
 
-type FieldKey = (typeof FIELDS)[number][0];
+export type FieldKey = (typeof FIELDS)[number][0];
+export const FIELD_KEYS: readonly FieldKey[] = FIELDS.map(([key]) => key);
 type StoredBirth = { kind: 'exact' | 'approximate'; date: string };
 
 export type RegistrablePatient = Omit<PatientInput, 'birth'> & { birth: StoredBirth };
@@ -42,6 +43,20 @@ export interface StoredPatient extends Omit<PatientInput, 'birth'> {
   patientNumber: string;
   birth: StoredBirth;
   createdAt: number;
+  updatedAt: number;
+}
+
+export interface HistoryRow {
+  field: FieldKey;
+  kind: 'registered' | 'corrected';
+  changedBy: string | null;
+  changedAt: number;
+  value: unknown;
+}
+
+export interface StoredPhoto {
+  mime: 'image/jpeg' | 'image/png';
+  base64: string;
 }
 
 /** Name prefixes are indexed from 2 to 12 characters: enough to search as you type. */
@@ -94,8 +109,104 @@ export class PatientsRepo {
       ];
       this.capture.record('patients', id, changes);
       this.index(id, patientNumber, p);
+      for (const [key] of FIELDS) this.remember(id, key, 'registered', p[key], createdBy, at);
       return { id, patientNumber };
     });
+  }
+
+  /**
+   * Writes the fields whose values differ from the stored record, each with its clock,
+   * outbox entry and history row, and rebuilds the row's blind index: all in one
+   * transaction. Returns the names of the changed fields (empty: nothing was written).
+   */
+  correct(current: StoredPatient, next: RegistrablePatient, by: string | null): FieldKey[] {
+    const changed = FIELDS.filter(([key]) => JSON.stringify(current[key]) !== JSON.stringify(next[key]));
+    if (changed.length === 0) return [];
+    const at = this.now();
+    const id = current.id;
+    const sealed = changed.map(([key, column]) => ({
+      key,
+      column,
+      envelope: this.codec.sealJson('patients', column, id, next[key as FieldKey]),
+    }));
+    this.db.transaction(() => {
+      const set = Object.fromEntries(sealed.map((f) => [f.key, f.envelope]));
+      this.db
+        .update(patients)
+        .set({ ...set, updatedAt: at })
+        .where(eq(patients.id, id))
+        .run();
+      this.capture.record(
+        'patients',
+        id,
+        sealed.map((f) => ({ column: f.column, envelope: f.envelope })),
+      );
+      for (const f of sealed) this.remember(id, f.key, 'corrected', next[f.key as FieldKey], by, at);
+      this.db.delete(blindIndex).where(eq(blindIndex.rowId, id)).run();
+      this.index(id, current.patientNumber, next);
+    });
+    return changed.map(([key]) => key);
+  }
+
+  private remember(
+    patientId: string,
+    field: FieldKey,
+    kind: 'registered' | 'corrected',
+    value: unknown,
+    by: string | null,
+    at: number,
+  ): void {
+    const id = randomUUID();
+    const envelope = this.codec.sealJson('patient_history', field, id, value);
+    this.db.insert(patientHistory).values({ id, patientId, field, kind, changedBy: by, changedAt: at, value: envelope }).run();
+  }
+
+  /** Every recorded value of every field, newest first. */
+  history(patientId: string): HistoryRow[] {
+    const rows = this.db
+      .select()
+      .from(patientHistory)
+      .where(eq(patientHistory.patientId, patientId))
+      .orderBy(desc(patientHistory.changedAt))
+      .all();
+    return rows.map((r) => ({
+      field: r.field as FieldKey,
+      kind: r.kind,
+      changedBy: r.changedBy,
+      changedAt: r.changedAt,
+      value: this.codec.openJson('patient_history', r.field, r.id, r.value),
+    }));
+  }
+
+  setPhoto(patientId: string, photo: StoredPhoto | null): void {
+    const at = this.now();
+    const envelope = this.codec.sealJson('patient_photos', 'image', patientId, photo);
+    this.db.transaction(() => {
+      this.db
+        .insert(patientPhotos)
+        .values({ id: patientId, image: envelope, updatedAt: at })
+        .onConflictDoUpdate({ target: patientPhotos.id, set: { image: envelope, updatedAt: at } })
+        .run();
+      this.capture.record('patient_photos', patientId, [{ column: 'image', envelope }]);
+    });
+  }
+
+  photo(patientId: string): StoredPhoto | null {
+    const row = this.db.select().from(patientPhotos).where(eq(patientPhotos.id, patientId)).get();
+    return row ? this.codec.openJson<StoredPhoto | null>('patient_photos', 'image', patientId, row.image) : null;
+  }
+
+  /** The latest day each patient had a visit that was not cancelled. */
+  lastVisits(ids: string[]): Map<string, string> {
+    const out = new Map<string, string>();
+    if (ids.length === 0) return out;
+    const rows = this.db
+      .select({ patientId: visits.patientId, day: visits.day })
+      .from(visits)
+      .where(and(inArray(visits.patientId, ids), ne(visits.status, 'cancelled')))
+      .all();
+    for (const r of rows) if ((out.get(r.patientId) ?? '') < r.day) out.set(r.patientId, r.day);
+    return out;
   }
 
   private index(id: string, patientNumber: string, p: RegistrablePatient): void {
@@ -156,6 +267,12 @@ export class PatientsRepo {
     const values = Object.fromEntries(
       FIELDS.map(([key, column]) => [key, this.codec.openJson('patients', column, row.id, row[key] as Buffer)]),
     );
-    return { id: row.id, patientNumber: row.patientNumber, createdAt: row.createdAt, ...values } as StoredPatient;
+    return {
+      id: row.id,
+      patientNumber: row.patientNumber,
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+      ...values,
+    } as StoredPatient;
   }
 }

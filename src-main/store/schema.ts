@@ -189,3 +189,111 @@ export const blindIndex = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.kind, t.token, t.rowId] }), index('blind_index_row').on(t.rowId)],
 );
+
+/** A patient's photo, encrypted; one row per patient. Synced. */
+export const patientPhotos = sqliteTable('patient_photos', {
+  // plaintext: the patient's id (a random UUID).
+  id: text('id').primaryKey(),
+  // envelope: JSON { mime, base64 } of the JPEG or PNG bytes.
+  image: blob('image', { mode: 'buffer' }).notNull(),
+  // plaintext: timestamp.
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/**
+ * Every value a patient field has had, for the admin's history view. Insert-only (a trigger
+ * refuses UPDATE and DELETE). Local to the workstation that made the change.
+ */
+export const patientHistory = sqliteTable(
+  'patient_history',
+  {
+    // plaintext: random UUID, also the envelope's row id.
+    id: text('id').primaryKey(),
+    // plaintext: the patient's id, the column name, the kind of change, who and when.
+    patientId: text('patient_id').notNull(),
+    field: text('field').notNull(),
+    kind: text('kind', { enum: ['registered', 'corrected'] }).notNull(),
+    changedBy: text('changed_by'),
+    changedAt: integer('changed_at').notNull(),
+    // envelope: the field's value as it was set.
+    value: blob('value', { mode: 'buffer' }).notNull(),
+  },
+  (t) => [index('patient_history_patient').on(t.patientId, t.changedAt)],
+);
+
+/** Visits: one per check-in, with the day's token. Synced. */
+export const visits = sqliteTable(
+  'visits',
+  {
+    // plaintext: ids (random UUIDs) and foreign keys.
+    id: text('id').primaryKey(),
+    patientId: text('patient_id').notNull(),
+    doctorId: text('doctor_id'),
+    appointmentId: text('appointment_id'),
+    // plaintext: the calendar day and the day's token number, printed and called out.
+    day: text('day').notNull(),
+    token: integer('token').notNull(),
+    // plaintext: statuses and priorities drive the queue's order.
+    priority: text('priority', { enum: ['emergency', 'urgent', 'routine'] }).notNull(),
+    status: text('status', { enum: ['waiting', 'with-doctor', 'done', 'left', 'cancelled'] }).notNull(),
+    // envelope: why the patient came (health information).
+    reason: blob('reason', { mode: 'buffer' }).notNull(),
+    // plaintext: who checked the patient in, and timestamps.
+    createdBy: text('created_by'),
+    checkedInAt: integer('checked_in_at').notNull(),
+    calledAt: integer('called_at'),
+    statusChangedAt: integer('status_changed_at').notNull(),
+  },
+  (t) => [index('visits_day').on(t.day, t.status), index('visits_patient').on(t.patientId, t.day)],
+);
+
+/** A doctor's weekly hours and slot length; one row per doctor. Synced. */
+export const doctorSchedules = sqliteTable('doctor_schedules', {
+  // plaintext: the doctor's user id.
+  doctorId: text('doctor_id').primaryKey(),
+  // plaintext: working hours are staff rota data, not personal health data.
+  slotMinutes: integer('slot_minutes').notNull(),
+  weekly: text('weekly').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/** Leave days; a cleared leave day keeps its row with on_leave = 0 (a tombstone for sync). */
+export const doctorLeave = sqliteTable(
+  'doctor_leave',
+  {
+    // plaintext: '<doctor id>:<date>' (the envelope place format reserves '|'), the doctor's id and the date.
+    id: text('id').primaryKey(),
+    doctorId: text('doctor_id').notNull(),
+    date: text('date').notNull(),
+    // plaintext: flag and a short rota note ("conference"); staff data, not patient data.
+    onLeave: integer('on_leave', { mode: 'boolean' }).notNull(),
+    note: text('note').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('doctor_leave_doctor').on(t.doctorId, t.date)],
+);
+
+/** Booked appointments; never deleted, cancelled ones keep their row. Synced. */
+export const appointments = sqliteTable(
+  'appointments',
+  {
+    // plaintext: ids and foreign keys.
+    id: text('id').primaryKey(),
+    doctorId: text('doctor_id').notNull(),
+    patientId: text('patient_id').notNull(),
+    visitId: text('visit_id'),
+    // plaintext: the slot (calendar date, minutes from midnight) and status drive the
+    // diary and the double-booking check.
+    date: text('date').notNull(),
+    startMin: integer('start_min').notNull(),
+    endMin: integer('end_min').notNull(),
+    status: text('status', { enum: ['booked', 'cancelled', 'checked-in'] }).notNull(),
+    // envelope: the reason for the appointment (health information).
+    reason: blob('reason', { mode: 'buffer' }).notNull(),
+    // plaintext: who booked it and timestamps.
+    createdBy: text('created_by'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('appointments_doctor_date').on(t.doctorId, t.date), index('appointments_patient').on(t.patientId)],
+);

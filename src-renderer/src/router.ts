@@ -7,12 +7,17 @@ export interface RouteDef {
   roles: readonly Role[];
 }
 
-/** Every screen behind login; navigation shows only the current role's entries. */
+/** Every screen behind login; navigation shows only the current role's entries, and each
+ *  role starts on its first entry (Reception, Doctor, Staff). */
 export const ROUTES: readonly RouteDef[] = [
   { path: '/reception', label: 'Reception', roles: ['receptionist'] },
+  { path: '/queue', label: 'Queue', roles: ['receptionist'] },
   { path: '/doctor', label: 'Doctor', roles: ['doctor'] },
   { path: '/admin/staff', label: 'Staff', roles: ['admin'] },
+  { path: '/appointments', label: 'Appointments', roles: ['receptionist', 'doctor'] },
+  { path: '/schedules', label: 'Schedules', roles: ['admin', 'doctor'] },
   { path: '/admin/settings', label: 'Settings', roles: ['admin'] },
+  { path: '/admin/patient-history', label: 'Patient history', roles: ['admin'] },
 ];
 
 export function routesFor(role: Role): RouteDef[] {

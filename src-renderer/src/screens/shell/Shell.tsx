@@ -3,16 +3,25 @@ import { ROLE_LABELS } from '../../../../src-shared/roles';
 import { findRoute, homeFor, navigate, routesFor } from '../../router';
 import { logout, startSessionWatch } from '../../session';
 import { useApp } from '../../store';
+import { AppointmentsScreen } from '../appointments/AppointmentsScreen';
+import { PatientHistoryScreen } from '../admin/PatientHistoryScreen';
 import { SettingsScreen } from '../admin/SettingsScreen';
 import { StaffScreen } from '../admin/StaffScreen';
 import { LockPanel } from '../auth/LockPanel';
-import { DoctorPlaceholder, NotFound, NotPermitted, ReceptionPlaceholder } from './panels';
+import { QueueScreen } from '../queue/QueueScreen';
+import { ReceptionScreen } from '../reception/ReceptionScreen';
+import { SchedulesScreen } from '../schedule/SchedulesScreen';
+import { DoctorPlaceholder, NotFound, NotPermitted } from './panels';
 
 const SCREENS: Record<string, ComponentType> = {
-  '/reception': ReceptionPlaceholder,
+  '/reception': ReceptionScreen,
+  '/queue': QueueScreen,
+  '/appointments': AppointmentsScreen,
   '/doctor': DoctorPlaceholder,
+  '/schedules': SchedulesScreen,
   '/admin/staff': StaffScreen,
   '/admin/settings': SettingsScreen,
+  '/admin/patient-history': PatientHistoryScreen,
 };
 
 function Header() {

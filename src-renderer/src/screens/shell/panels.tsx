@@ -33,16 +33,6 @@ export function NotFound() {
 }
 
 // Plain statements, no dummy buttons: staff must not think a missing feature saved anything.
-export function ReceptionPlaceholder() {
-  return (
-    <section className="card panel" aria-labelledby="rc-title">
-      <h1 id="rc-title">Reception</h1>
-      <p>Patient registration, appointments and the visit queue are not built yet.</p>
-      <p className="muted">They will appear on this screen in a later release.</p>
-    </section>
-  );
-}
-
 export function DoctorPlaceholder() {
   return (
     <section className="card panel" aria-labelledby="dc-title">
