@@ -1,3 +1,6 @@
+// fontkit's shaper for Indian scripts is compiled generator code that expects a global
+// regeneratorRuntime; without it every Devanagari or Tamil name fails to print.
+import 'regenerator-runtime/runtime.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fontkit from '@pdf-lib/fontkit';
