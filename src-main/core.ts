@@ -10,6 +10,7 @@ import { appointmentHandlers } from './appointments/handlers.js';
 import { patientHandlers } from './patients/handlers.js';
 import { recordHandlers } from './patients/records.js';
 import { settingsHandlers } from './settings/handlers.js';
+import { syncHandlers } from './sync/handlers.js';
 import { staffHandlers } from './staff/handlers.js';
 import { AppointmentsRepo } from './store/appointments-repo.js';
 import { AuditRepo } from './store/audit-repo.js';
@@ -37,6 +38,7 @@ const handlers: Handlers = {
   ...recordHandlers,
   ...visitHandlers,
   ...appointmentHandlers,
+  ...syncHandlers,
 };
 
 function nodeIdFor(metaRepo: MetaRepo): string {

@@ -45,4 +45,12 @@ export const CHANNEL_NAMES = [
   'appointments.reschedule',
   'appointments.cancel',
   'appointments.checkIn',
+  'setup.joinClinic',
+  'sync.status',
+  'sync.now',
+  'sync.connect',
+  'sync.createEnrollment',
+  'sync.devices',
+  'sync.revokeDevice',
+  'sync.conflicts',
 ] as const satisfies readonly Channel[];

@@ -30,6 +30,10 @@ import {
   type SetupStatus,
   type StaffDetail,
   type StaffSummary,
+  type ConflictCopy,
+  type EnrollmentCode,
+  type SyncDevice,
+  type SyncStatus,
   VISIT_STATUSES,
   type VisitSummary,
 } from './types.js';
@@ -130,6 +134,27 @@ const updateInput = (today: string | null) =>
     // The form only holds the masked Aadhaar: true keeps the stored number unchanged.
     keepNationalId: z.boolean({ error: 'Expected true or false' }),
   });
+
+/** A sync server address: http(s) only, no credentials in it. */
+export const serverUrlInput = z
+  .string({ error: 'Expected an address' })
+  .max(200, { error: 'At most 200 characters' })
+  .refine(
+    (s) => {
+      try {
+        const u = new URL(s);
+        return (u.protocol === 'https:' || u.protocol === 'http:') && u.username === '' && u.password === '';
+      } catch {
+        return false;
+      }
+    },
+    { error: 'Enter the server address, like https://sync.example.clinic or http://192.168.1.10:8787' },
+  );
+const enrollmentCodeInput = z
+  .string({ error: 'Expected the code' })
+  .max(80, { error: 'At most 80 characters' })
+  .regex(/^[0-9A-Za-z\s-]{16,80}$/, { error: 'Enter the code exactly as shown, letters and digits in groups' });
+const deviceNameInput = singleLine({ min: 1, max: 80 });
 
 export const contract = {
   'setup.status': channel<SetupStatus>()({
@@ -459,6 +484,62 @@ export const contract = {
     access: ['receptionist'],
     description: 'The booked patient has arrived: check them in for their doctor in one action.',
     audit: 'personal-write',
+    perMinute: 120,
+  }),
+  'setup.joinClinic': channel<SyncStatus>()({
+    input: z.strictObject({ serverUrl: serverUrlInput, code: enrollmentCodeInput, deviceName: deviceNameInput }),
+    access: 'public',
+    description: 'First run only: join an existing clinic with its server address and a one-time enrollment code.',
+    audit: 'auth',
+    perMinute: 10,
+  }),
+  'sync.status': channel<SyncStatus>()({
+    input: emptyInput,
+    access: 'any',
+    description: 'Online or offline, last sync, changes waiting to be sent, errors in words.',
+    audit: 'none',
+    perMinute: 600,
+  }),
+  'sync.now': channel<SyncStatus>()({
+    input: emptyInput,
+    access: 'any',
+    description: 'Start a sync pass now instead of waiting for the next one.',
+    audit: 'none',
+    perMinute: 30,
+  }),
+  'sync.connect': channel<SyncStatus>()({
+    input: z.strictObject({ serverUrl: serverUrlInput, code: enrollmentCodeInput, deviceName: deviceNameInput }),
+    access: ['admin'],
+    description: 'Connect this clinic’s first workstation to a sync server with the clinic’s founding code.',
+    audit: 'admin',
+    perMinute: 10,
+  }),
+  'sync.createEnrollment': channel<EnrollmentCode>()({
+    input: emptyInput,
+    access: ['admin'],
+    description: 'Make a one-time, expiring code that lets a new workstation join this clinic.',
+    audit: 'admin',
+    perMinute: 10,
+  }),
+  'sync.devices': channel<SyncDevice[]>()({
+    input: emptyInput,
+    access: ['admin'],
+    description: 'The clinic’s workstations and when each was last seen by the server.',
+    audit: 'admin',
+    perMinute: 60,
+  }),
+  'sync.revokeDevice': channel<SyncDevice[]>()({
+    input: z.strictObject({ deviceId: idInput }),
+    access: ['admin'],
+    description: 'Revoke a workstation: the server refuses it from then on.',
+    audit: 'admin',
+    perMinute: 20,
+  }),
+  'sync.conflicts': channel<ConflictCopy[]>()({
+    input: z.strictObject({ rowId: idInput }),
+    access: ['receptionist', 'doctor', 'admin'],
+    description: 'Texts that lost a concurrent edit of one record, kept for review.',
+    audit: 'personal-read',
     perMinute: 120,
   }),
 } as const satisfies Record<string, ChannelDef>;

@@ -199,3 +199,45 @@ export interface Appointment {
    *  workstation through sync): reception must resolve it. */
   conflict: boolean;
 }
+
+export type SyncState = 'not-configured' | 'syncing' | 'online' | 'offline' | 'error';
+
+/** What the status bar and the admin Sync page show. Errors are in words, never a stack. */
+export interface SyncStatus {
+  state: SyncState;
+  serverUrl: string | null;
+  deviceName: string | null;
+  /** When the last pass reached the server and finished (ms since epoch). */
+  lastSyncAt: number | null;
+  /** Local changes not yet acknowledged by the server. */
+  pending: number;
+  error: string | null;
+  /** During a first (resumable, paged) sync: changes applied of those known. */
+  initialSync: { applied: number; total: number } | null;
+}
+
+export interface EnrollmentCode {
+  /** Shown once, in groups of four; give it to the person setting up the new workstation. */
+  code: string;
+  expiresAt: number;
+}
+
+export interface SyncDevice {
+  id: string;
+  name: string;
+  enrolledAt: number;
+  lastSeenAt: number | null;
+  revokedAt: number | null;
+  self: boolean;
+}
+
+/** A concurrent edit of clinical free text that lost last-writer-wins, kept for review. */
+export interface ConflictCopy {
+  id: string;
+  table: string;
+  rowId: string;
+  column: string;
+  /** The losing text. */
+  text: string;
+  at: number;
+}

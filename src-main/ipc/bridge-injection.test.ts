@@ -64,6 +64,7 @@ let doctorId: string;
 let visitId: string;
 let appointmentId: string;
 let bookingDate: string;
+const ENROLL_CODE = 'ABCD-EFGH-JKMN-PQRS-TVWX-YZ01-2345-6789';
 const PNG_1PX = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 const KAVYA: InputOf<'patients.register'>['patient'] = {
   givenNames: 'Kavya',
@@ -153,6 +154,15 @@ const SAMPLES: Record<Channel, { as: keyof typeof PASSWORDS | 'admin' | 'anon'; 
   'appointments.reschedule': { as: 'tara', payload: () => ({ id: appointmentId, doctorId, date: bookingDate, start: '11:00' }) },
   'appointments.cancel': { as: 'tara', payload: () => ({ id: appointmentId }) },
   'appointments.checkIn': { as: 'tara', payload: () => ({ id: appointmentId, priority: 'routine' }) },
+  // Port 9 (discard) on loopback: nothing listens, so a real attempt fails fast and cleanly.
+  'setup.joinClinic': { as: 'anon', payload: () => ({ serverUrl: 'http://127.0.0.1:9', code: ENROLL_CODE, deviceName: 'Desk 2' }) },
+  'sync.status': { as: 'tara', payload: () => ({}) },
+  'sync.now': { as: 'tara', payload: () => ({}) },
+  'sync.connect': { as: 'admin', payload: () => ({ serverUrl: 'http://127.0.0.1:9', code: ENROLL_CODE, deviceName: 'Front desk' }) },
+  'sync.createEnrollment': { as: 'admin', payload: () => ({}) },
+  'sync.devices': { as: 'admin', payload: () => ({}) },
+  'sync.revokeDevice': { as: 'admin', payload: () => ({ deviceId: targetId }) },
+  'sync.conflicts': { as: 'tara', payload: () => ({ rowId: patientId }) },
 };
 
 /** Fields that accept null by design; every other field must refuse it. */
