@@ -82,10 +82,31 @@ export const SYNCED_TABLES = {
     created_by: 'plain',
     created_at: 'plain',
   },
+  /** Insert-only: each copy is made once, under an id derived from the edit that lost. */
+  conflict_copies: {
+    source_table: 'plain',
+    source_row_id: 'plain',
+    source_column: 'plain',
+    lost_clock: 'plain',
+    text: 'envelope',
+    created_at: 'plain',
+  },
 } as const satisfies Record<string, Record<string, ColumnKind>>;
 
 export type SyncedTable = keyof typeof SYNCED_TABLES;
 export type SyncedColumn<T extends SyncedTable> = keyof (typeof SYNCED_TABLES)[T] & string;
+
+/**
+ * Clinical free text: when a concurrent edit of one of these loses last-writer-wins, the
+ * losing text is kept as a conflict copy instead of disappearing.
+ */
+export const CONFLICT_TEXT_COLUMNS: Readonly<Partial<Record<SyncedTable, readonly string[]>>> = {
+  patients: ['notes'],
+};
+
+export function isConflictText(table: string, column: string): boolean {
+  return (CONFLICT_TEXT_COLUMNS[table as SyncedTable] ?? []).includes(column);
+}
 
 export function isSyncedColumn(table: string, column: string): boolean {
   if (!Object.hasOwn(SYNCED_TABLES, table)) return false;

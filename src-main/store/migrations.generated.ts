@@ -30,5 +30,10 @@ export const MIGRATIONS: EmbeddedMigration[] = [
     "idx": 4,
     "tag": "0004_patient_history_append_only",
     "sql": "-- A field's history is what an admin reads to see who changed a patient's details: it must\n-- not be rewritten. Direct edits by someone who drops these triggers still show in the audit\n-- trail's hash chain, which records every correction.\nCREATE TRIGGER patient_history_no_update BEFORE UPDATE ON patient_history\nBEGIN\n  SELECT RAISE(ABORT, 'patient_history is append-only');\nEND;\n--> statement-breakpoint\nCREATE TRIGGER patient_history_no_delete BEFORE DELETE ON patient_history\nBEGIN\n  SELECT RAISE(ABORT, 'patient_history is append-only');\nEND;\n"
+  },
+  {
+    "idx": 5,
+    "tag": "0005_sync",
+    "sql": "CREATE TABLE `conflict_copies` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`source_table` text NOT NULL,\n\t`source_row_id` text NOT NULL,\n\t`source_column` text NOT NULL,\n\t`lost_clock` text NOT NULL,\n\t`text` blob NOT NULL,\n\t`created_at` integer NOT NULL,\n\t`updated_at` integer NOT NULL\n);\n--> statement-breakpoint\nCREATE INDEX `conflict_copies_source` ON `conflict_copies` (`source_row_id`);--> statement-breakpoint\nCREATE TABLE `sync_held` (\n\t`change_id` text PRIMARY KEY NOT NULL,\n\t`seq` integer NOT NULL,\n\t`tbl` text NOT NULL,\n\t`row_id` text NOT NULL,\n\t`col` text NOT NULL,\n\t`clock` text NOT NULL,\n\t`device_id` text NOT NULL,\n\t`held_at` integer NOT NULL,\n\t`value` blob NOT NULL\n);\n--> statement-breakpoint\nCREATE TABLE `sync_own_text_writes` (\n\t`tbl` text NOT NULL,\n\t`row_id` text NOT NULL,\n\t`col` text NOT NULL,\n\t`clock` text NOT NULL,\n\t`base` text,\n\tPRIMARY KEY(`tbl`, `row_id`, `col`, `clock`)\n);\n--> statement-breakpoint\nCREATE TABLE `sync_staging` (\n\t`tbl` text NOT NULL,\n\t`row_id` text NOT NULL,\n\t`col` text NOT NULL,\n\t`value` blob NOT NULL,\n\tPRIMARY KEY(`tbl`, `row_id`, `col`)\n);\n--> statement-breakpoint\nCREATE TABLE `sync_state` (\n\t`key` text PRIMARY KEY NOT NULL,\n\t`value` text NOT NULL\n);\n"
   }
 ];

@@ -297,3 +297,89 @@ export const appointments = sqliteTable(
   },
   (t) => [index('appointments_doctor_date').on(t.doctorId, t.date), index('appointments_patient').on(t.patientId)],
 );
+
+/**
+ * This workstation's sync settings and progress as named values (server address, device
+ * id and name, clinic id, pull cursor, joining flag). Never synced. The device token is not
+ * here: it lives in the OS keychain beside the device key.
+ */
+export const syncState = sqliteTable('sync_state', {
+  // plaintext: fixed setting names chosen by the code.
+  key: text('key').primaryKey(),
+  // plaintext: a URL, ids, counters and timestamps; none identify a person.
+  value: text('value').notNull(),
+});
+
+/**
+ * Fields of rows that arrived before every NOT NULL column of their row did (a row travels
+ * field by field and may be split across pulled pages). The row is inserted once complete;
+ * until then its clocks are in field_clocks and its values here.
+ */
+export const syncStaging = sqliteTable(
+  'sync_staging',
+  {
+    // plaintext: schema names and the row id.
+    tbl: text('tbl').notNull(),
+    rowId: text('row_id').notNull(),
+    col: text('col').notNull(),
+    // envelope: the value as it arrived (plain columns too stay sealed until inserted).
+    value: blob('value', { mode: 'buffer' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tbl, t.rowId, t.col] })],
+);
+
+/**
+ * Pulled changes stamped by a clock too far ahead of this workstation's (drift guard): kept
+ * here, not applied, and retried on every pass until the clocks agree.
+ */
+export const syncHeld = sqliteTable('sync_held', {
+  // plaintext: ids, sequence numbers, schema names, clocks, device id and timestamp.
+  changeId: text('change_id').primaryKey(),
+  seq: integer('seq').notNull(),
+  tbl: text('tbl').notNull(),
+  rowId: text('row_id').notNull(),
+  col: text('col').notNull(),
+  clock: text('clock').notNull(),
+  deviceId: text('device_id').notNull(),
+  heldAt: integer('held_at').notNull(),
+  // envelope: the value as it arrived.
+  value: blob('value', { mode: 'buffer' }).notNull(),
+});
+
+/**
+ * This workstation's own edits of clinical free text, with the clock of the value the editor
+ * was looking at (base). A received edit that loses to one of these and is newer than its
+ * base was made without either side seeing the other: it becomes a conflict copy.
+ */
+export const syncOwnTextWrites = sqliteTable(
+  'sync_own_text_writes',
+  {
+    // plaintext: schema names, row id and clocks.
+    tbl: text('tbl').notNull(),
+    rowId: text('row_id').notNull(),
+    col: text('col').notNull(),
+    clock: text('clock').notNull(),
+    base: text('base'),
+  },
+  (t) => [primaryKey({ columns: [t.tbl, t.rowId, t.col, t.clock] })],
+);
+
+/** Clinical free text that lost a concurrent edit, kept for review. Insert-only. Synced. */
+export const conflictCopies = sqliteTable(
+  'conflict_copies',
+  {
+    // plaintext: an id derived from the lost edit (so every workstation names it alike),
+    // the place it came from (schema names and the record's id) and the lost edit's clock.
+    id: text('id').primaryKey(),
+    sourceTable: text('source_table').notNull(),
+    sourceRowId: text('source_row_id').notNull(),
+    sourceColumn: text('source_column').notNull(),
+    lostClock: text('lost_clock').notNull(),
+    // envelope: the losing text.
+    text: blob('text', { mode: 'buffer' }).notNull(),
+    // plaintext: timestamps.
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('conflict_copies_source').on(t.sourceRowId)],
+);
