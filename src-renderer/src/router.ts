@@ -18,6 +18,7 @@ export const ROUTES: readonly RouteDef[] = [
   { path: '/schedules', label: 'Schedules', roles: ['admin', 'doctor'] },
   { path: '/admin/settings', label: 'Settings', roles: ['admin'] },
   { path: '/admin/patient-history', label: 'Patient history', roles: ['admin'] },
+  { path: '/admin/sync', label: 'Sync', roles: ['admin'] },
 ];
 
 export function routesFor(role: Role): RouteDef[] {

@@ -3,6 +3,7 @@ import { call } from '../../api';
 import { type FieldErrors, FormAlert, TextField, useFormState } from '../../components/form';
 import { enterApp } from '../../session';
 import { useApp } from '../../store';
+import { JoinClinicForm } from '../sync/JoinClinicForm';
 import { PasswordRules } from './PasswordRules';
 
 const SHOWN = ['clinicName', 'adminDisplayName', 'adminUsername', 'password', 'confirm'] as const;
@@ -81,34 +82,60 @@ function SetupFields({ values, set, errors }: SetupFieldsProps) {
   );
 }
 
-export function SetupScreen() {
+type SetupMode = 'create' | 'join';
+
+const MODES: readonly { value: SetupMode; label: string }[] = [
+  { value: 'create', label: 'Set up this clinic' },
+  { value: 'join', label: 'Join an existing clinic' },
+];
+
+function CreateClinicForm() {
   const { values, set, form, submit } = useSetupForm();
   return (
+    <form ref={form.ref} onSubmit={submit} noValidate aria-label="Set up this clinic">
+      <p className="lead">
+        Name your clinic and create the first administrator account for this workstation.
+      </p>
+      <FormAlert message={form.summary} testId="setup-error" />
+      <SetupFields values={values} set={set} errors={form.fields} />
+      <div className="alert alert-warning" data-testid="recovery-note">
+        <strong>Keep your data recoverable.</strong> The keys that unlock this clinic's records are kept in
+        this computer's keychain. If every keychain holding them is lost and no recovery kit was made, the
+        data cannot be recovered. Recovery kits will be available from the admin screens in a later release.
+      </div>
+      <div className="actions">
+        <button type="submit" className="btn btn-primary" disabled={form.busy}>
+          {form.busy ? 'Setting up…' : 'Create clinic'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function SetupScreen() {
+  const [mode, setMode] = useState<SetupMode>('create');
+  const [locked, setLocked] = useState(false);
+  return (
     <main className="auth-page">
-      <form
-        ref={form.ref}
-        className="card auth-card auth-card-wide"
-        onSubmit={submit}
-        noValidate
-        aria-labelledby="setup-title"
-      >
+      <section className="card auth-card auth-card-wide" aria-labelledby="setup-title">
         <h1 id="setup-title">Set up Kavach</h1>
-        <p className="lead">
-          Name your clinic and create the first administrator account for this workstation.
-        </p>
-        <FormAlert message={form.summary} testId="setup-error" />
-        <SetupFields values={values} set={set} errors={form.fields} />
-        <div className="alert alert-warning" data-testid="recovery-note">
-          <strong>Keep your data recoverable.</strong> The keys that unlock this clinic's records are kept in
-          this computer's keychain. If every keychain holding them is lost and no recovery kit was made, the
-          data cannot be recovered. Recovery kits will be available from the admin screens in a later release.
-        </div>
-        <div className="actions">
-          <button type="submit" className="btn btn-primary" disabled={form.busy}>
-            {form.busy ? 'Setting up…' : 'Create clinic'}
-          </button>
-        </div>
-      </form>
+        <fieldset className="setup-modes">
+          <legend className="visually-hidden">How to set up this workstation</legend>
+          {MODES.map((m) => (
+            <button
+              key={m.value}
+              type="button"
+              className="btn"
+              aria-pressed={mode === m.value}
+              disabled={locked && mode !== m.value}
+              onClick={() => setMode(m.value)}
+            >
+              {m.label}
+            </button>
+          ))}
+        </fieldset>
+        {mode === 'create' ? <CreateClinicForm /> : <JoinClinicForm onLock={setLocked} />}
+      </section>
     </main>
   );
 }

@@ -11,6 +11,8 @@ import { LockPanel } from '../auth/LockPanel';
 import { QueueScreen } from '../queue/QueueScreen';
 import { ReceptionScreen } from '../reception/ReceptionScreen';
 import { SchedulesScreen } from '../schedule/SchedulesScreen';
+import { SyncIndicator } from '../sync/SyncIndicator';
+import { SyncScreen } from '../sync/SyncScreen';
 import { DoctorPlaceholder, NotFound, NotPermitted } from './panels';
 
 const SCREENS: Record<string, ComponentType> = {
@@ -22,6 +24,7 @@ const SCREENS: Record<string, ComponentType> = {
   '/admin/staff': StaffScreen,
   '/admin/settings': SettingsScreen,
   '/admin/patient-history': PatientHistoryScreen,
+  '/admin/sync': SyncScreen,
 };
 
 function Header() {
@@ -51,6 +54,7 @@ function Header() {
         </ul>
       </nav>
       <div className="user-box">
+        <SyncIndicator />
         <span className="user-name" data-testid="user-name">
           {user.displayName}
         </span>
