@@ -1,4 +1,5 @@
 import type { Result } from '../src-shared/result.js';
+import type { SyncEngine, SyncTuning } from './sync/engine.js';
 import type { SecretStore } from './vault/secret-store.js';
 
 export interface Clock {
@@ -15,6 +16,8 @@ export interface CoreOptions {
   clock?: Clock;
   /** Called for operational messages (never patient data or keys). Defaults to stderr. */
   log?: (line: string) => void;
+  /** Sync loop timings and the HTTP client; tests turn the background loops off. */
+  sync?: SyncTuning;
 }
 
 /** One window's (or one preview socket's) view of the services: it carries its own session. */
@@ -31,5 +34,7 @@ export interface InvokeMeta {
 
 export interface Core {
   connect(): Connection;
+  /** The sync engine (status, a pass on demand); stopped by close(). Optional so stand-in cores in tests need not fake it. */
+  readonly sync?: SyncEngine;
   close(): Promise<void>;
 }

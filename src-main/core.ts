@@ -10,23 +10,26 @@ import { appointmentHandlers } from './appointments/handlers.js';
 import { patientHandlers } from './patients/handlers.js';
 import { recordHandlers } from './patients/records.js';
 import { settingsHandlers } from './settings/handlers.js';
-import { syncHandlers } from './sync/handlers.js';
+import { SyncCapture } from './sync/capture.js';
+import { SyncEngine } from './sync/engine.js';
+import { guardWhileJoining, syncHandlers } from './sync/handlers.js';
+import { SyncService } from './sync/service.js';
 import { staffHandlers } from './staff/handlers.js';
 import { AppointmentsRepo } from './store/appointments-repo.js';
 import { AuditRepo } from './store/audit-repo.js';
-import { ChangeCapture } from './store/change-capture.js';
 import { openStore } from './store/db.js';
 import { FieldCodec } from './store/fields.js';
 import { MetaRepo } from './store/meta-repo.js';
 import { PatientsRepo } from './store/patients-repo.js';
 import { SecurityRepo } from './store/security-repo.js';
+import { SyncRepo } from './store/sync-repo.js';
 import { DEFAULT_IDLE_MINUTES, SettingsRepo } from './store/settings-repo.js';
 import { ThrottleRepo } from './store/throttle-repo.js';
 import { UsersRepo } from './store/users-repo.js';
 import { VisitsRepo } from './store/visits-repo.js';
 import { visitHandlers } from './visits/handlers.js';
 import { todayIso } from '../src-shared/patient.js';
-import { unlockKeyRing } from './vault/device-key.js';
+import { adoptKeyRing, unlockKeyRing } from './vault/device-key.js';
 
 export type { Connection, Core, CoreOptions } from './core-types.js';
 
@@ -83,35 +86,79 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     store.sqlite.close();
     throw e;
   }
-  const codec = new FieldCodec(ring, (e) =>
-    security.record({
-      kind: 'decryption-failed',
-      detail: { table: e.place?.table ?? null, column: e.place?.column ?? null, rowId: e.place?.rowId ?? null, reason: e.reason },
-    }),
-  );
   const nodeId = nodeIdFor(metaRepo);
   const hlc = new HybridClock(nodeId, now, undefined, metaRepo.get('hlc_last') ?? undefined);
-  const capture = new ChangeCapture(store.db, hlc, codec, metaRepo, now);
-  const settings = new SettingsRepo(store.db, capture, now);
+  const syncRepo = new SyncRepo(store.db);
+  let engine: SyncEngine | null = null;
+
+  // Everything that holds a key, built again when a joining workstation adopts the clinic's ring.
+  const keyed = (ring: KeyRing) => {
+    const codec = new FieldCodec(ring, (e) =>
+      security.record({
+        kind: 'decryption-failed',
+        detail: { table: e.place?.table ?? null, column: e.place?.column ?? null, rowId: e.place?.rowId ?? null, reason: e.reason },
+      }),
+    );
+    const capture = new SyncCapture(store.db, hlc, codec, metaRepo, now, () => engine?.notifyLocalWrite());
+    return {
+      codec,
+      capture,
+      repos: {
+        users: new UsersRepo(store.db, codec, capture, now),
+        patients: new PatientsRepo(store.db, codec, capture, metaRepo, ring.blindIndexKey(), patientNumberPrefix(nodeId), now),
+        visits: new VisitsRepo(store.db, codec, capture, metaRepo, now),
+        appointments: new AppointmentsRepo(store.db, codec, capture, now),
+        settings: new SettingsRepo(store.db, capture, now),
+      },
+    };
+  };
+  let live = keyed(ring);
+  engine = new SyncEngine(
+    {
+      live: () => ({ db: store.db, repo: syncRepo, codec: live.codec, hlc, capture: live.capture, patients: services.patients, security, meta: metaRepo, now }),
+      repo: syncRepo,
+      secrets: options.secrets,
+      installId: () => metaRepo.get('install_id'),
+      now,
+      log,
+    },
+    options.sync,
+  );
+  const sync = new SyncService({
+    engine,
+    repo: syncRepo,
+    db: () => store.db,
+    meta: metaRepo,
+    codec: () => live.codec,
+    secrets: options.secrets,
+    async adoptRing(keys, alsoInTransaction, extraSecrets) {
+      const next = await adoptKeyRing(store.db, metaRepo, options.secrets, now, keys, alsoInTransaction, extraSecrets);
+      const old = ring;
+      ring = next;
+      live = keyed(ring);
+      Object.assign(services, live.repos);
+      old.wipe();
+    },
+  });
   const services: Services = {
     db: store.db,
-    users: new UsersRepo(store.db, codec, capture, now),
-    patients: new PatientsRepo(store.db, codec, capture, metaRepo, ring.blindIndexKey(), patientNumberPrefix(nodeId), now),
-    visits: new VisitsRepo(store.db, codec, capture, metaRepo, now),
-    appointments: new AppointmentsRepo(store.db, codec, capture, now),
-    settings,
+    ...live.repos,
     throttle: new ThrottleRepo(store.db),
     audit: new AuditRepo(store.db, now),
     security,
+    sync,
     now,
     today: () => todayIso(now()),
-    idleMinutes: () => settings.get()?.idleMinutes ?? DEFAULT_IDLE_MINUTES,
+    idleMinutes: () => services.settings.get()?.idleMinutes ?? DEFAULT_IDLE_MINUTES,
   };
-  const router = new Router(services, handlers, log);
+  const syncEngine = engine;
+  const router = new Router(services, guardWhileJoining(handlers), log);
+  await syncEngine.start();
   const connections = new Set<Connection>();
   let closed = false;
 
   return {
+    sync: syncEngine,
     connect(): Connection {
       if (closed) throw new Error('Kavach core is closed');
       const id = randomUUID();
@@ -135,6 +182,7 @@ export async function openCore(options: CoreOptions): Promise<Core> {
       if (closed) return;
       closed = true;
       for (const c of [...connections]) c.close();
+      await syncEngine.close();
       store.sqlite.close();
       ring.wipe();
     },

@@ -13,6 +13,8 @@ export const ERROR_CODES = [
   'SETUP_DONE',
   'NOT_FOUND',
   'CONFLICT',
+  /** A service this workstation needs (the sync server) cannot be reached or refused it. */
+  'UNAVAILABLE',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

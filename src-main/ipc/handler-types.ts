@@ -9,6 +9,7 @@ import type { SettingsRepo } from '../store/settings-repo.js';
 import type { ThrottleRepo } from '../store/throttle-repo.js';
 import type { UsersRepo } from '../store/users-repo.js';
 import type { VisitsRepo } from '../store/visits-repo.js';
+import type { SyncService } from '../sync/service.js';
 
 export interface Services {
   db: Db;
@@ -20,6 +21,7 @@ export interface Services {
   throttle: ThrottleRepo;
   audit: AuditRepo;
   security: SecurityRepo;
+  sync: SyncService;
   now: () => number;
   /** Today's date in the clinic's zone, 'YYYY-MM-DD'. */
   today(): string;

@@ -225,6 +225,16 @@ export class PatientsRepo {
     }
   }
 
+  /**
+   * Rebuilds one patient's blind index from the stored record: sync writes rows this
+   * workstation did not register, and the index never travels (DESIGN.md §4).
+   */
+  reindex(id: string): void {
+    const p = this.byId(id);
+    this.db.delete(blindIndex).where(eq(blindIndex.rowId, id)).run();
+    if (p) this.index(id, p.patientNumber, p);
+  }
+
   /** Rows carrying every one of the given tokens of a kind (AND across tokens). */
   idsWithAll(kind: TokenKind, values: string[], limit: number): string[] {
     let ids: Set<string> | null = null;

@@ -1,13 +1,7 @@
 import { Failure } from '../ipc/failure.js';
 import type { Handlers } from '../ipc/handler-types.js';
 
-// PLACEHOLDER while the sync engine is written (issue 4): every channel refuses plainly.
-const notYet = () => {
-  throw new Failure('CONFLICT', 'Sync is not available in this version yet.');
-};
-
-export const syncHandlers: Pick<
-  Handlers,
+type SyncChannels =
   | 'setup.joinClinic'
   | 'sync.status'
   | 'sync.now'
@@ -15,22 +9,53 @@ export const syncHandlers: Pick<
   | 'sync.createEnrollment'
   | 'sync.devices'
   | 'sync.revokeDevice'
-  | 'sync.conflicts'
-> = {
-  'setup.joinClinic': notYet,
-  'sync.status': () => ({
-    state: 'not-configured',
-    serverUrl: null,
-    deviceName: null,
-    lastSyncAt: null,
-    pending: 0,
-    error: null,
-    initialSync: null,
-  }),
-  'sync.now': notYet,
-  'sync.connect': notYet,
-  'sync.createEnrollment': notYet,
-  'sync.devices': notYet,
-  'sync.revokeDevice': notYet,
-  'sync.conflicts': () => [],
+  | 'sync.conflicts';
+
+export const syncHandlers: Pick<Handlers, SyncChannels> = {
+  'setup.joinClinic': async ({ services: s }, input) => {
+    const status = await s.sync.join(input.serverUrl, input.code, input.deviceName, () => s.users.count() === 0 && s.sync.engine.status().pending === 0);
+    s.audit.append({ actorUserId: null, actorRole: null, action: 'setup.joinClinic', outcome: 'ok', detail: { deviceName: input.deviceName } });
+    return status;
+  },
+  'sync.status': ({ services }) => services.sync.status(),
+  'sync.now': ({ services }) => services.sync.engine.syncNow(),
+  'sync.connect': ({ services }, input) => services.sync.connect(input.serverUrl, input.code, input.deviceName),
+  'sync.createEnrollment': ({ services }) => services.sync.createEnrollment(),
+  'sync.devices': ({ services }) => services.sync.devices(),
+  'sync.revokeDevice': (ctx, input) => {
+    ctx.subject('device', input.deviceId);
+    return ctx.services.sync.revoke(input.deviceId);
+  },
+  'sync.conflicts': (ctx, input) => {
+    ctx.subject('patient', input.rowId);
+    return ctx.services.sync.conflicts(input.rowId);
+  },
 };
+
+/**
+ * While a joining workstation is still receiving the clinic's records, it counts as not set
+ * up: setup.status says so (the screen keeps showing the join progress from sync.status),
+ * and neither a new clinic nor a login is allowed, since the staff and their passwords may
+ * not all have arrived yet.
+ */
+export function guardWhileJoining(handlers: Handlers): Handlers {
+  const joiningRefusal = (what: string) =>
+    new Failure('CONFLICT', `This workstation is still receiving the clinic's records; ${what} once that has finished.`);
+  return {
+    ...handlers,
+    'setup.status': (ctx, input) => {
+      if (ctx.services.sync.engine.joining) return { needsSetup: true, clinicName: ctx.services.sync.clinicName() };
+      return handlers['setup.status'](ctx, input);
+    },
+    'setup.createClinic': (ctx, input) => {
+      if (ctx.services.sync.engine.configured && ctx.services.users.count() === 0) {
+        throw new Failure('SETUP_DONE', "This workstation has joined a clinic: its staff accounts arrive with the first sync. Log in with your existing account once it has finished.");
+      }
+      return handlers['setup.createClinic'](ctx, input);
+    },
+    'auth.login': (ctx, input) => {
+      if (ctx.services.sync.engine.joining) throw joiningRefusal('log in');
+      return handlers['auth.login'](ctx, input);
+    },
+  };
+}

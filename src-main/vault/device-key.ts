@@ -49,3 +49,84 @@ async function createKeyRing(db: Db, metaRepo: MetaRepo, secrets: SecretStore, n
   });
   return ring;
 }
+
+/**
+ * Every version of the clinic data key, unwrapped from the database with the device key:
+ * what an enrollment code carries to a new workstation. The caller wipes the returned keys.
+ */
+export async function readRingKeys(db: Db, metaRepo: MetaRepo, secrets: SecretStore): Promise<{ version: number; cdk: Uint8Array }[]> {
+  const installId = metaRepo.get('install_id');
+  const stored = installId ? await secrets.get(account(installId)) : null;
+  if (!stored) throw new DeviceKeyMissingError(`This workstation's device key is not in the keychain (${secrets.name}).`);
+  const deviceKey = Buffer.from(stored, 'base64');
+  try {
+    return db
+      .select()
+      .from(keyRing)
+      .orderBy(asc(keyRing.version))
+      .all()
+      .map((row) => ({ version: row.version, cdk: unwrapCdk(deviceKey, row.version, row.wrappedCdk) }));
+  } finally {
+    deviceKey.fill(0);
+  }
+}
+
+/**
+ * Joining a clinic: replaces this (still empty) workstation's own key ring with the clinic's,
+ * wrapped under a new device key kept in the keychain under a new install id. The keychain
+ * entry is written first and the database switches to it in one transaction (together with
+ * `alsoInTransaction`), so a crash in between leaves the old ring and key usable. The old
+ * keychain entry is removed afterwards. Returns the ring now in force.
+ */
+export async function adoptKeyRing(
+  db: Db,
+  metaRepo: MetaRepo,
+  secrets: SecretStore,
+  now: () => number,
+  keys: readonly { version: number; cdk: Uint8Array }[],
+  alsoInTransaction: () => void,
+  /** Further keychain entries for the new install id (the sync device token). */
+  extraSecrets: (installId: string) => [string, string][] = () => [],
+): Promise<KeyRing> {
+  const oldInstallId = metaRepo.get('install_id');
+  const installId = randomUUID();
+  const deviceKey = generateDeviceKey();
+  const extras = extraSecrets(installId);
+  for (const [name, value] of extras) await secrets.set(name, value);
+  await secrets.set(account(installId), Buffer.from(deviceKey).toString('base64'));
+  const ring = new KeyRing();
+  const newest = Math.max(...keys.map((k) => k.version));
+  const rows = keys.map((k) => {
+    ring.add(k.version, k.cdk.slice());
+    return {
+      version: k.version,
+      wrappedCdk: Buffer.from(wrapCdk(deviceKey, k.version, k.cdk)),
+      createdAt: now(),
+      status: k.version === newest ? ('active' as const) : ('retired' as const),
+    };
+  });
+  deviceKey.fill(0);
+  try {
+    db.transaction((tx) => {
+      tx.delete(keyRing).run();
+      for (const row of rows) tx.insert(keyRing).values(row).run();
+      metaRepo.set('install_id', installId);
+      alsoInTransaction();
+    });
+  } catch (e) {
+    await secrets.delete(account(installId)).catch(() => false);
+    for (const [name] of extras) await secrets.delete(name).catch(() => false);
+    ring.wipe();
+    throw e;
+  }
+  if (oldInstallId) {
+    await secrets.delete(account(oldInstallId)).catch(() => false);
+    await secrets.delete(syncTokenAccount(oldInstallId)).catch(() => false);
+  }
+  return ring;
+}
+
+/** Keychain account for the sync server's device token of this installation. */
+export function syncTokenAccount(installId: string): string {
+  return `sync-token:${installId}`;
+}

@@ -1,0 +1,187 @@
+import { and, asc, count, eq, inArray, isNull } from 'drizzle-orm';
+import type { Db } from './db.js';
+import { conflictCopies, fieldClocks, outbox, syncHeld, syncOwnTextWrites, syncStaging, syncState } from './schema.js';
+
+export type SyncStateKey =
+  | 'server_url'
+  | 'device_id'
+  | 'device_name'
+  | 'clinic_id'
+  | 'clinic_name'
+  | 'cursor'
+  | 'latest'
+  | 'joining'
+  | 'initial_start'
+  | 'last_sync_at';
+
+export interface OutboxEntry {
+  changeId: string;
+  tbl: string;
+  rowId: string;
+  col: string;
+  clock: string;
+  value: Buffer;
+}
+
+export interface HeldChange extends OutboxEntry {
+  seq: number;
+  deviceId: string;
+}
+
+/** SQL for the sync engine's own tables; the engine itself holds no SQL. */
+export class SyncRepo {
+  constructor(private readonly db: Db) {}
+
+  get(key: SyncStateKey): string | null {
+    return this.db.select().from(syncState).where(eq(syncState.key, key)).get()?.value ?? null;
+  }
+
+  set(key: SyncStateKey, value: string): void {
+    this.db.insert(syncState).values({ key, value }).onConflictDoUpdate({ target: syncState.key, set: { value } }).run();
+  }
+
+  delete(key: SyncStateKey): void {
+    this.db.delete(syncState).where(eq(syncState.key, key)).run();
+  }
+
+  cursor(): number {
+    return Number(this.get('cursor') ?? '0');
+  }
+
+  pendingCount(): number {
+    return this.db.select({ n: count() }).from(outbox).where(isNull(outbox.sentAt)).get()?.n ?? 0;
+  }
+
+  /** Unsent changes in clock order, at most `limit` of them. */
+  pending(limit: number): OutboxEntry[] {
+    return this.db
+      .select({ changeId: outbox.changeId, tbl: outbox.tbl, rowId: outbox.rowId, col: outbox.col, clock: outbox.clock, value: outbox.value })
+      .from(outbox)
+      .where(isNull(outbox.sentAt))
+      .orderBy(asc(outbox.clock))
+      .limit(limit)
+      .all();
+  }
+
+  markSent(changeIds: string[], at: number): void {
+    this.db.transaction(() => {
+      for (let i = 0; i < changeIds.length; i += 500) {
+        this.db.update(outbox).set({ sentAt: at }).where(inArray(outbox.changeId, changeIds.slice(i, i + 500))).run();
+      }
+    });
+  }
+
+  /** Every field clock of one row, by column. */
+  rowClocks(tbl: string, rowId: string): Map<string, string> {
+    const rows = this.db
+      .select({ col: fieldClocks.col, clock: fieldClocks.clock })
+      .from(fieldClocks)
+      .where(and(eq(fieldClocks.tbl, tbl), eq(fieldClocks.rowId, rowId)))
+      .all();
+    return new Map(rows.map((r) => [r.col, r.clock]));
+  }
+
+  fieldClock(tbl: string, rowId: string, col: string): string | null {
+    return (
+      this.db
+        .select({ clock: fieldClocks.clock })
+        .from(fieldClocks)
+        .where(and(eq(fieldClocks.tbl, tbl), eq(fieldClocks.rowId, rowId), eq(fieldClocks.col, col)))
+        .get()?.clock ?? null
+    );
+  }
+
+  setClock(tbl: string, rowId: string, col: string, clock: string): void {
+    this.db
+      .insert(fieldClocks)
+      .values({ tbl, rowId, col, clock })
+      .onConflictDoUpdate({ target: [fieldClocks.tbl, fieldClocks.rowId, fieldClocks.col], set: { clock } })
+      .run();
+  }
+
+  stage(tbl: string, rowId: string, col: string, value: Buffer): void {
+    this.db
+      .insert(syncStaging)
+      .values({ tbl, rowId, col, value })
+      .onConflictDoUpdate({ target: [syncStaging.tbl, syncStaging.rowId, syncStaging.col], set: { value } })
+      .run();
+  }
+
+  staged(tbl: string, rowId: string): Map<string, Buffer> {
+    const rows = this.db
+      .select({ col: syncStaging.col, value: syncStaging.value })
+      .from(syncStaging)
+      .where(and(eq(syncStaging.tbl, tbl), eq(syncStaging.rowId, rowId)))
+      .all();
+    return new Map(rows.map((r) => [r.col, r.value]));
+  }
+
+  stagedRowCount(): number {
+    return this.db.selectDistinct({ t: syncStaging.tbl, r: syncStaging.rowId }).from(syncStaging).all().length;
+  }
+
+  unstage(tbl: string, rowId: string): void {
+    this.db.delete(syncStaging).where(and(eq(syncStaging.tbl, tbl), eq(syncStaging.rowId, rowId))).run();
+  }
+
+  hold(c: HeldChange, at: number): void {
+    this.db
+      .insert(syncHeld)
+      .values({ ...c, heldAt: at })
+      .onConflictDoNothing()
+      .run();
+  }
+
+  held(): HeldChange[] {
+    return this.db
+      .select({
+        changeId: syncHeld.changeId,
+        seq: syncHeld.seq,
+        tbl: syncHeld.tbl,
+        rowId: syncHeld.rowId,
+        col: syncHeld.col,
+        clock: syncHeld.clock,
+        deviceId: syncHeld.deviceId,
+        value: syncHeld.value,
+      })
+      .from(syncHeld)
+      .orderBy(asc(syncHeld.seq))
+      .all();
+  }
+
+  heldCount(): number {
+    return this.db.select({ n: count() }).from(syncHeld).get()?.n ?? 0;
+  }
+
+  release(changeId: string): void {
+    this.db.delete(syncHeld).where(eq(syncHeld.changeId, changeId)).run();
+  }
+
+  rememberOwnTextWrite(tbl: string, rowId: string, col: string, clock: string, base: string | null): void {
+    this.db.insert(syncOwnTextWrites).values({ tbl, rowId, col, clock, base }).onConflictDoNothing().run();
+  }
+
+  /** This workstation's own edits of one free-text field (see sync/merge.ts). */
+  ownTextWrites(tbl: string, rowId: string, col: string): { clock: string; base: string | null }[] {
+    const w = syncOwnTextWrites;
+    return this.db
+      .select({ clock: w.clock, base: w.base })
+      .from(w)
+      .where(and(eq(w.tbl, tbl), eq(w.rowId, rowId), eq(w.col, col)))
+      .all();
+  }
+
+  conflictCopyExists(id: string): boolean {
+    if (this.db.select({ id: conflictCopies.id }).from(conflictCopies).where(eq(conflictCopies.id, id)).get()) return true;
+    return this.staged('conflict_copies', id).size > 0;
+  }
+
+  conflictCopies(sourceRowId: string) {
+    return this.db
+      .select()
+      .from(conflictCopies)
+      .where(eq(conflictCopies.sourceRowId, sourceRowId))
+      .orderBy(asc(conflictCopies.createdAt))
+      .all();
+  }
+}

@@ -1,0 +1,320 @@
+import { eq } from 'drizzle-orm';
+import { ClockDriftError, type HybridClock } from '../../src-shared/hlc.js';
+import { isConflictText } from '../../src-shared/sync-schema.js';
+import { DecryptionError } from '../crypto/envelope.js';
+import type { ChangeCapture } from '../store/change-capture.js';
+import type { Db } from '../store/db.js';
+import type { FieldCodec } from '../store/fields.js';
+import type { MetaRepo } from '../store/meta-repo.js';
+import type { PatientsRepo } from '../store/patients-repo.js';
+import { conflictCopies } from '../store/schema.js';
+import type { SecurityRepo } from '../store/security-repo.js';
+import type { HeldChange, SyncRepo } from '../store/sync-repo.js';
+import { conflictCopyId, lostToUnseenOwnWrite, receivedWins } from './merge.js';
+import { plainFits, type SyncedTableInfo, syncedTable } from './tables.js';
+
+/** A pulled change with its value as bytes. */
+export type IncomingChange = HeldChange;
+
+export interface ApplyDeps {
+  db: Db;
+  repo: SyncRepo;
+  codec: FieldCodec;
+  hlc: HybridClock;
+  capture: ChangeCapture;
+  patients: PatientsRepo;
+  security: SecurityRepo;
+  meta: MetaRepo;
+  now: () => number;
+  /** This workstation's device id: its own changes come back in pulls and are skipped. */
+  deviceId: string | null;
+}
+
+export interface ApplyReport {
+  /** Fields written (to a row or, for rows not yet complete, to staging). */
+  applied: number;
+  /** Older than, or the same write as, what is here already. */
+  stale: number;
+  own: number;
+  /** Unknown table or column, undecryptable envelope, or a value that does not fit. */
+  rejected: number;
+  /** Refused by the drift guard and kept for a later pass. */
+  held: number;
+  /** Held changes from earlier pages applied now. */
+  released: number;
+  conflicts: number;
+  /** Rows that could not be inserted or updated (for example a username already taken). */
+  unstorable: number;
+  /** How far ahead the furthest refused clock was, in minutes. */
+  driftMinutes: number | null;
+}
+
+interface PendingField {
+  clock: string;
+  /** Plain columns: the decrypted value; envelope columns: the envelope as received. */
+  stored: unknown;
+  wire: Buffer;
+}
+
+interface PendingRow {
+  info: SyncedTableInfo;
+  rowId: string;
+  fields: Map<string, PendingField>;
+}
+
+const ROW_ID = /^[A-Za-z0-9:_-]{1,120}$/;
+
+function isConstraintError(e: unknown): boolean {
+  const code = e instanceof Error ? (e as Error & { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT');
+}
+
+/**
+ * Applies one pulled page inside one SQLite transaction together with the cursor, so a crash
+ * leaves either the whole page and its cursor or neither (DESIGN.md §5). A bad change (an
+ * unknown name, a tampered envelope, a wildly wrong clock) is skipped or held; it never
+ * aborts the page.
+ */
+export function applyPage(d: ApplyDeps, after: number, next: number, latest: number, changes: IncomingChange[]): ApplyReport | null {
+  return d.db.transaction(
+    () => {
+      // Another pass got here first (a periodic pass racing the long-poll): nothing to do.
+      if (d.repo.cursor() !== after) return null;
+      const run = new PageRun(d);
+      if (d.repo.heldCount() > 0) for (const h of d.repo.held()) run.take(h, true);
+      for (const c of changes) run.take(c, false);
+      run.finish();
+      d.repo.set('cursor', String(Math.max(after, next)));
+      d.repo.set('latest', String(latest));
+      d.meta.set('hlc_last', d.hlc.latest);
+      return run.report;
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+class PageRun {
+  readonly report: ApplyReport = {
+    applied: 0,
+    stale: 0,
+    own: 0,
+    rejected: 0,
+    held: 0,
+    released: 0,
+    conflicts: 0,
+    unstorable: 0,
+    driftMinutes: null,
+  };
+  private readonly rows = new Map<string, PendingRow>();
+  private readonly clocks = new Map<string, Map<string, string>>();
+
+  constructor(private readonly d: ApplyDeps) {}
+
+  take(c: IncomingChange, fromHeld: boolean): void {
+    const d = this.d;
+    if (c.deviceId === d.deviceId && !fromHeld) {
+      this.report.own++;
+      return;
+    }
+    // Names are checked against the schema before anything else touches them.
+    const info = syncedTable(c.tbl);
+    const col = info?.columns.get(c.col);
+    if (!info || !col || !ROW_ID.test(c.rowId)) {
+      this.report.rejected++;
+      if (fromHeld) d.repo.release(c.changeId);
+      return;
+    }
+    try {
+      d.hlc.receive(c.clock);
+    } catch (e) {
+      if (!(e instanceof ClockDriftError)) {
+        this.report.rejected++;
+        if (fromHeld) d.repo.release(c.changeId);
+        return;
+      }
+      const minutes = Math.round((e.remoteWall - e.localWall) / 60_000);
+      this.report.driftMinutes = Math.max(this.report.driftMinutes ?? 0, minutes);
+      if (!fromHeld) d.repo.hold(c, d.now());
+      this.report.held++;
+      return;
+    }
+    if (fromHeld) {
+      d.repo.release(c.changeId);
+      this.report.released++;
+    }
+    const rowKey = `${info.name}\u0000${c.rowId}`;
+    const clocks = this.clocksOf(rowKey, info.name, c.rowId);
+    const local = clocks.get(c.col) ?? null;
+    const wins = receivedWins(local, c.clock);
+    const conflictText = isConflictText(info.name, c.col);
+    // A stale value of an ordinary column need not even be opened.
+    if (!wins && (!conflictText || local === c.clock)) {
+      this.report.stale++;
+      return;
+    }
+    let text: string;
+    try {
+      text = d.codec.openText(info.name, c.col, c.rowId, c.value);
+    } catch (e) {
+      // FieldCodec has already recorded the security event; the rest of the page goes on.
+      if (e instanceof DecryptionError) {
+        this.report.rejected++;
+        return;
+      }
+      throw e;
+    }
+    if (!wins) {
+      this.report.stale++;
+      this.keepLosingText(info.name, c, text);
+      return;
+    }
+    let stored: unknown = c.value;
+    if (col.kind === 'plain') {
+      const value = parseJson(text);
+      if (value === undefined || !plainFits(col, value)) {
+        this.report.rejected++;
+        return;
+      }
+      stored = value;
+    }
+    let row = this.rows.get(rowKey);
+    if (!row) {
+      row = { info, rowId: c.rowId, fields: new Map() };
+      this.rows.set(rowKey, row);
+    }
+    row.fields.set(c.col, { clock: c.clock, stored, wire: c.value });
+    clocks.set(c.col, c.clock);
+    this.report.applied++;
+  }
+
+  finish(): void {
+    const d = this.d;
+    const reindex: string[] = [];
+    for (const row of this.rows.values()) {
+      const stored = this.exists(row) ? this.update(row) : this.insertOrStage(row);
+      for (const [col, f] of row.fields) d.repo.setClock(row.info.name, row.rowId, col, f.clock);
+      if (stored && row.info.name === 'patients') reindex.push(row.rowId);
+    }
+    for (const id of reindex) {
+      try {
+        d.patients.reindex(id);
+      } catch (e) {
+        if (!(e instanceof DecryptionError)) throw e;
+      }
+    }
+  }
+
+  private clocksOf(rowKey: string, table: string, rowId: string): Map<string, string> {
+    let clocks = this.clocks.get(rowKey);
+    if (!clocks) {
+      clocks = this.d.repo.rowClocks(table, rowId);
+      this.clocks.set(rowKey, clocks);
+    }
+    return clocks;
+  }
+
+  private exists(row: PendingRow): boolean {
+    const { table, pk } = row.info;
+    return this.d.db.select({ id: pk }).from(table).where(eq(pk, row.rowId)).get() !== undefined;
+  }
+
+  private setOf(row: PendingRow, fields: Map<string, unknown>): Record<string, unknown> {
+    const set: Record<string, unknown> = {};
+    for (const [col, value] of fields) set[row.info.columns.get(col)!.key] = value;
+    if (row.info.updatedAtKey) set[row.info.updatedAtKey] = this.d.now();
+    return set;
+  }
+
+  private update(row: PendingRow): boolean {
+    const { table, pk } = row.info;
+    const values = new Map([...row.fields].map(([col, f]) => [col, f.stored]));
+    return this.guarded(() => {
+      this.d.db
+        .update(table)
+        .set(this.setOf(row, values) as never)
+        .where(eq(pk, row.rowId))
+        .run();
+    });
+  }
+
+  /**
+   * A row not here yet: its fields wait in staging until every NOT NULL column has arrived
+   * (possibly over several pages), then the row is inserted and its staging removed.
+   */
+  private insertOrStage(row: PendingRow): boolean {
+    const d = this.d;
+    const { info, rowId } = row;
+    const values = new Map<string, unknown>();
+    for (const [col, envelope] of d.repo.staged(info.name, rowId)) {
+      if (row.fields.has(col)) continue;
+      const c = info.columns.get(col);
+      if (!c) continue;
+      if (c.kind === 'envelope') values.set(col, envelope);
+      else {
+        const v = parseJson(d.codec.openText(info.name, col, rowId, envelope));
+        if (v !== undefined && plainFits(c, v)) values.set(col, v);
+      }
+    }
+    for (const [col, f] of row.fields) values.set(col, f.stored);
+    const stage = () => {
+      for (const [col, f] of row.fields) d.repo.stage(info.name, rowId, col, f.wire);
+      return false;
+    };
+    if (!info.required.every((c) => values.has(c))) return stage();
+    const set = this.setOf(row, values);
+    set[info.pkKey] = rowId;
+    const inserted = this.guarded(() => {
+      d.db
+        .insert(info.table)
+        .values(set as never)
+        .run();
+      d.repo.unstage(info.name, rowId);
+    });
+    return inserted || stage();
+  }
+
+  /** Runs a write in a savepoint; a constraint clash keeps the page going and is counted. */
+  private guarded(write: () => void): boolean {
+    try {
+      this.d.db.transaction(write);
+      return true;
+    } catch (e) {
+      if (!isConstraintError(e)) throw e;
+      this.report.unstorable++;
+      return false;
+    }
+  }
+
+  private keepLosingText(table: string, c: IncomingChange, json: string): void {
+    const d = this.d;
+    if (!lostToUnseenOwnWrite(c.clock, d.repo.ownTextWrites(table, c.rowId, c.col))) return;
+    const id = conflictCopyId(table, c.rowId, c.col, c.clock);
+    if (d.repo.conflictCopyExists(id) || this.rows.has(`conflict_copies\u0000${id}`)) return;
+    const value = parseJson(json);
+    const text = typeof value === 'string' ? value : json;
+    const envelope = d.codec.sealText('conflict_copies', 'text', id, text);
+    const at = d.now();
+    const row = { sourceTable: table, sourceRowId: c.rowId, sourceColumn: c.col, lostClock: c.clock };
+    d.db
+      .insert(conflictCopies)
+      .values({ id, ...row, text: envelope, createdAt: at, updatedAt: at })
+      .run();
+    d.capture.record('conflict_copies', id, [
+      { column: 'source_table', plain: table },
+      { column: 'source_row_id', plain: c.rowId },
+      { column: 'source_column', plain: c.col },
+      { column: 'lost_clock', plain: c.clock },
+      { column: 'text', envelope },
+      { column: 'created_at', plain: at },
+    ]);
+    this.report.conflicts++;
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
