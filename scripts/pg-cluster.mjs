@@ -62,7 +62,9 @@ export async function startCluster({ database = 'kavach_test' } = {}) {
     const fullArgs = asRoot ? ['-u', 'postgres', '--', join(bin, tool), ...args] : args;
     const r = spawnSync(command, fullArgs, { encoding: 'utf8', ...opts });
     if (r.status !== 0) {
-      throw new Error(`${tool} failed (${r.error?.message ?? `exit ${r.status}`}): ${(r.stderr || r.stdout).trim()}`);
+      throw new Error(
+        `${tool} failed (${r.error?.message ?? `exit ${r.status}`}): ${(r.stderr || r.stdout).trim()}`,
+      );
     }
     return r;
   };
@@ -93,7 +95,18 @@ export async function startCluster({ database = 'kavach_test' } = {}) {
   };
   process.once('exit', stop);
   try {
-    run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync', '--no-instructions']);
+    run('initdb', [
+      '-D',
+      data,
+      '-A',
+      'trust',
+      '-U',
+      'postgres',
+      '-E',
+      'UTF8',
+      '--no-sync',
+      '--no-instructions',
+    ]);
     const port = await freePort();
     // Durability is pointless for a throwaway cluster; speed is not.
     const settings = [

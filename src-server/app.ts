@@ -126,7 +126,10 @@ function buildFastify(options: ServerOptions): FastifyInstance {
   // through the same FastifyInstance surface here.
   const app = (
     options.tls
-      ? Fastify({ ...common, https: { cert: options.tls.cert, key: options.tls.key } } as FastifyServerOptions)
+      ? Fastify({
+          ...common,
+          https: { cert: options.tls.cert, key: options.tls.key },
+        } as FastifyServerOptions)
       : Fastify(common)
   ) as FastifyInstance;
   installErrorHandling(app);

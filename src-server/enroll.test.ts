@@ -5,7 +5,8 @@ import type { RunningServer } from './app';
 import { newCode } from './codes';
 import { BACKENDS, Client, enroll, newClinic, startTestServer, TestClock } from './testing/harness';
 
-const REFUSED = 'This enrollment code is not valid: it may be mistyped, expired or already used. Ask an admin for a new code.';
+const REFUSED =
+  'This enrollment code is not valid: it may be mistyped, expired or already used. Ask an admin for a new code.';
 const codeHash = (code: string) => createHash('sha256').update(normalizeCode(code)).digest('hex');
 
 describe.each(BACKENDS)('enrollment and devices on %s', (backend) => {
@@ -63,7 +64,9 @@ describe.each(BACKENDS)('enrollment and devices on %s', (backend) => {
     expect(joined.body.clinicId).toBe(clinicId);
     expect(Buffer.from(joined.body.wrappedKeyRing!, 'base64').equals(ring)).toBe(true);
     const list = await admin.call('GET', '/v1/devices');
-    expect(list.body.devices.map((d: { id: string; self: boolean; name: string }) => [d.name, d.self])).toEqual([
+    expect(
+      list.body.devices.map((d: { id: string; self: boolean; name: string }) => [d.name, d.self]),
+    ).toEqual([
       ['Admin desk', true],
       ['Doctor room', false],
     ]);
@@ -80,7 +83,11 @@ describe.each(BACKENDS)('enrollment and devices on %s', (backend) => {
   it('an expired code is refused with the same answer as a wrong one', async () => {
     const { admin } = await newClinic(server);
     const code = newCode();
-    await admin.call('POST', '/v1/enrollments', { codeHash: codeHash(code), wrappedKeyRing: 'AAAA', ttlSeconds: 60 });
+    await admin.call('POST', '/v1/enrollments', {
+      codeHash: codeHash(code),
+      wrappedKeyRing: 'AAAA',
+      ttlSeconds: 60,
+    });
     clock.advance(61_000);
     const late = await enroll(server.url, code);
     expect(late.status).toBe(404);
@@ -130,7 +137,11 @@ describe.each(BACKENDS)('enrollment and devices on %s', (backend) => {
     expect(unknown).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHORIZED' } } });
 
     const code = newCode();
-    await admin.call('POST', '/v1/enrollments', { codeHash: codeHash(code), wrappedKeyRing: 'AAAA', ttlSeconds: 600 });
+    await admin.call('POST', '/v1/enrollments', {
+      codeHash: codeHash(code),
+      wrappedKeyRing: 'AAAA',
+      ttlSeconds: 600,
+    });
     const second = (await enroll(server.url, code, 'Lost laptop')).body;
     const lost = new Client(server.url, second.deviceToken);
     expect((await lost.pull(0)).status).toBe(200);
@@ -142,7 +153,11 @@ describe.each(BACKENDS)('enrollment and devices on %s', (backend) => {
       await lost.pull(0),
       await lost.push([]),
       await lost.call('GET', '/v1/devices'),
-      await lost.call('POST', '/v1/enrollments', { codeHash: codeHash(newCode()), wrappedKeyRing: 'AA==', ttlSeconds: 60 }),
+      await lost.call('POST', '/v1/enrollments', {
+        codeHash: codeHash(newCode()),
+        wrappedKeyRing: 'AA==',
+        ttlSeconds: 60,
+      }),
     ]) {
       expect(r).toMatchObject({ status: 403, body: { error: { code: 'FORBIDDEN' } } });
     }

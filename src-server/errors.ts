@@ -57,7 +57,8 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (status === 413) {
       return reply.status(413).send(body('TOO_LARGE', 'The request body is larger than the server accepts'));
     }
-    if (status === 429) return reply.status(429).send(body('TOO_MANY', 'Too many requests; try again shortly'));
+    if (status === 429)
+      return reply.status(429).send(body('TOO_MANY', 'Too many requests; try again shortly'));
     if (status >= 400 && status < 500) {
       const message = CLIENT_MESSAGES[err.code] ?? 'The request could not be read';
       return reply.status(400).send(body('BAD_REQUEST', message));

@@ -50,7 +50,8 @@ function dbChoice(): DbChoice {
 
 async function createClinicCommand(name: string | undefined, dataDir: string): Promise<void> {
   const clinicName = name?.normalize('NFC').trim();
-  if (!clinicName || clinicName.length > 120) fail('create-clinic needs --name "Clinic name" (1 to 120 characters)');
+  if (!clinicName || clinicName.length > 120)
+    fail('create-clinic needs --name "Clinic name" (1 to 120 characters)');
   const opened = await openDatabase(dbChoice(), dataDir);
   try {
     const c = await createClinic(opened.db, clinicName, new Date());
@@ -76,7 +77,8 @@ async function serveCommand(values: ReturnType<typeof parse>['values'], dataDir:
   const port = values.port === undefined ? 8787 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port must be a number from 0 to 65535');
   const host = values.host ?? '127.0.0.1';
-  if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) fail('--tls-cert and --tls-key go together');
+  if (Boolean(values['tls-cert']) !== Boolean(values['tls-key']))
+    fail('--tls-cert and --tls-key go together');
   const tls =
     values['tls-cert'] && values['tls-key']
       ? { cert: readFileSync(values['tls-cert']), key: readFileSync(values['tls-key']) }

@@ -110,7 +110,9 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
         clinicName: redeemed.clinicName,
         deviceId: redeemed.deviceId,
         deviceToken,
-        wrappedKeyRing: redeemed.wrappedKeyRing ? Buffer.from(redeemed.wrappedKeyRing).toString('base64') : null,
+        wrappedKeyRing: redeemed.wrappedKeyRing
+          ? Buffer.from(redeemed.wrappedKeyRing).toString('base64')
+          : null,
       };
     },
   );
@@ -150,7 +152,12 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
         const result = await pushChanges(db, device, batch);
         if (result.accepted > 0) watcher.notify(device.clinicId, result.latest);
         request.log.info(
-          { deviceId: device.id, accepted: result.accepted, duplicates: result.duplicates, latest: result.latest },
+          {
+            deviceId: device.id,
+            accepted: result.accepted,
+            duplicates: result.duplicates,
+            latest: result.latest,
+          },
           'push',
         );
         return { accepted: result.accepted, duplicates: result.duplicates };
@@ -195,7 +202,8 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
           new Date(t),
           expiresAt,
         );
-        if (!id) throw new HttpError('BAD_REQUEST', 'That enrollment code is already registered; make a new one');
+        if (!id)
+          throw new HttpError('BAD_REQUEST', 'That enrollment code is already registered; make a new one');
         request.log.info({ deviceId: device.id, enrollmentId: id }, 'enrollment offered');
         return { enrollmentId: id, expiresAt: expiresAt.getTime() };
       },

@@ -91,11 +91,12 @@ export const changes = pgTable(
     clock: text('clock').notNull(),
     // The field envelope exactly as sent: opaque ciphertext.
     value: bytea('value').notNull(),
-    receivedAt: at('received_at')
-      .notNull()
-      .default(sql`now()`),
+    receivedAt: at('received_at').notNull().default(sql`now()`),
   },
-  (t) => [primaryKey({ columns: [t.clinicId, t.seq] }), unique('changes_clinic_change_uq').on(t.clinicId, t.changeId)],
+  (t) => [
+    primaryKey({ columns: [t.clinicId, t.seq] }),
+    unique('changes_clinic_change_uq').on(t.clinicId, t.changeId),
+  ],
 );
 
 export const serverSchema = { clinics, devices, enrollments, changes };

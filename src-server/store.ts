@@ -95,11 +95,19 @@ export async function redeemEnrollment(
     const [e] = await tx
       .update(enrollments)
       .set({ usedAt: now })
-      .where(and(eq(enrollments.codeHash, codeHash), isNull(enrollments.usedAt), gt(enrollments.expiresAt, now)))
-      .returning({ id: enrollments.id, clinicId: enrollments.clinicId, wrappedKeyRing: enrollments.wrappedKeyRing });
+      .where(
+        and(eq(enrollments.codeHash, codeHash), isNull(enrollments.usedAt), gt(enrollments.expiresAt, now)),
+      )
+      .returning({
+        id: enrollments.id,
+        clinicId: enrollments.clinicId,
+        wrappedKeyRing: enrollments.wrappedKeyRing,
+      });
     if (!e) return null;
     const deviceId = randomUUID();
-    await tx.insert(devices).values({ id: deviceId, clinicId: e.clinicId, name: deviceName, tokenHash, enrolledAt: now });
+    await tx
+      .insert(devices)
+      .values({ id: deviceId, clinicId: e.clinicId, name: deviceName, tokenHash, enrolledAt: now });
     await tx.update(enrollments).set({ usedByDevice: deviceId }).where(eq(enrollments.id, e.id));
     const [c] = await tx.select({ name: clinics.name }).from(clinics).where(eq(clinics.id, e.clinicId));
     return { clinicId: e.clinicId, clinicName: c?.name ?? '', deviceId, wrappedKeyRing: e.wrappedKeyRing };
@@ -118,7 +126,15 @@ export async function createEnrollment(
   const id = randomUUID();
   const inserted = await db
     .insert(enrollments)
-    .values({ id, clinicId: device.clinicId, codeHash, wrappedKeyRing, createdBy: device.id, createdAt: now, expiresAt })
+    .values({
+      id,
+      clinicId: device.clinicId,
+      codeHash,
+      wrappedKeyRing,
+      createdBy: device.id,
+      createdAt: now,
+      expiresAt,
+    })
     .onConflictDoNothing({ target: enrollments.codeHash })
     .returning({ id: enrollments.id });
   return inserted.length === 1 ? id : null;
@@ -141,7 +157,11 @@ export interface PushResult {
  * changeIds already exist under the same lock makes the new seqs gapless, and the
  * ON CONFLICT clause stays as a second guard for idempotency.
  */
-export async function pushChanges(db: ServerDb, device: AuthedDevice, batch: IncomingChange[]): Promise<PushResult> {
+export async function pushChanges(
+  db: ServerDb,
+  device: AuthedDevice,
+  batch: IncomingChange[],
+): Promise<PushResult> {
   const unique = new Map<string, IncomingChange>();
   for (const c of batch) if (!unique.has(c.changeId)) unique.set(c.changeId, c);
   return db.transaction(async (tx) => {
@@ -189,7 +209,10 @@ export async function clinicSeq(db: ServerDb, clinicId: string): Promise<number>
 }
 
 export async function readClinicSeqs(db: ServerDb, clinicIds: string[]): Promise<Map<string, number>> {
-  const rows = await db.select({ id: clinics.id, seq: clinics.seq }).from(clinics).where(inArray(clinics.id, clinicIds));
+  const rows = await db
+    .select({ id: clinics.id, seq: clinics.seq })
+    .from(clinics)
+    .where(inArray(clinics.id, clinicIds));
   return new Map(rows.map((r) => [r.id, r.seq]));
 }
 
@@ -236,7 +259,12 @@ export async function listDevices(db: ServerDb, self: AuthedDevice): Promise<Dev
 }
 
 /** Revokes a device of the caller's clinic; false when no such device is in that clinic. */
-export async function revokeDevice(db: ServerDb, self: AuthedDevice, deviceId: string, now: Date): Promise<boolean> {
+export async function revokeDevice(
+  db: ServerDb,
+  self: AuthedDevice,
+  deviceId: string,
+  now: Date,
+): Promise<boolean> {
   const [row] = await db
     .select({ id: devices.id, revokedAt: devices.revokedAt })
     .from(devices)

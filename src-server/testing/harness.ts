@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
-import type { EnrollResponse, WireChangeJson } from '../../src-shared/sync-wire';
+import type { ApiError, EnrollResponse, WireChangeJson } from '../../src-shared/sync-wire';
 import { createServer, type RunningServer, type ServerOptions } from '../app';
 
 /** Every server suite runs once per backend. */
@@ -48,7 +48,13 @@ export class Client {
     readonly token?: string,
   ) {}
 
-  async call<T = any>(method: 'GET' | 'POST', path: string, body?: unknown, signal?: AbortSignal): Promise<Reply<T>> {
+  // biome-ignore lint/suspicious/noExplicitAny: tests read replies of every shape, error or not
+  async call<T = any>(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    signal?: AbortSignal,
+  ): Promise<Reply<T>> {
     const headers: Record<string, string> = {};
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -72,7 +78,7 @@ export class Client {
 }
 
 export async function enroll(base: string, code: string, deviceName = 'Reception 1') {
-  return new Client(base).call<EnrollResponse>('POST', '/v1/enroll', { code, deviceName });
+  return new Client(base).call<EnrollResponse & ApiError>('POST', '/v1/enroll', { code, deviceName });
 }
 
 /** A new clinic with its first workstation enrolled through the founding code. */
