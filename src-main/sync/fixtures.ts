@@ -55,7 +55,8 @@ export async function register(desk: Connection, p: PatientDraft): Promise<strin
 export function asInput(r: PatientRecord): PatientDraft {
   const { id, patientNumber, ageYears, nationalIdMasked, hasPhoto, lastVisit, createdAt, updatedAt, ...rest } = r;
   void [id, patientNumber, ageYears, nationalIdMasked, hasPhoto, lastVisit, createdAt, updatedAt];
-  return { ...rest, nationalId: '' };
+  // The fixtures' births are exact dates; the stored form then matches the input form.
+  return { ...rest, birth: { kind: 'exact', date: rest.birth.date }, nationalId: '' };
 }
 
 /** Changes one field the way reception would: read the record, edit, save. */

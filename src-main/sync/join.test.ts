@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src-server/app.js';
 import { call, loginAs, must } from '../testing/core-harness.js';
 import { addDesk, DESK, PEOPLE, register } from './fixtures.js';
-import { founder, joiner, type Station, settle, startServer, station } from './testing.js';
+import { founder, type Station, settle, startServer, station } from './testing.js';
 
 let server: RunningServer;
 let a: Station;
