@@ -78,6 +78,11 @@ export class SyncEngine {
     return this.deps.repo.get('joining') === '1';
   }
 
+  /** The last server sequence number applied here. */
+  get cursor(): number {
+    return this.deps.repo.cursor();
+  }
+
   get deviceId(): string | null {
     return this.deps.repo.get('device_id');
   }

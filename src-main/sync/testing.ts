@@ -101,7 +101,15 @@ export async function joiner(server: RunningServer, from: Station, name: string,
   return s;
 }
 
-/** Every station pushes and pulls until a quiet round: all of them have seen everything. */
-export async function settle(stations: Station[]): Promise<void> {
-  for (let round = 0; round < 2; round++) for (const s of stations) await s.sync.syncNow();
+/**
+ * Every station pushes and pulls, round after round, until nothing waits to be sent and all
+ * stand at the same cursor (a conflict copy made during a pull travels on the next round).
+ */
+export async function settle(stations: Station[], maxRounds = 6): Promise<void> {
+  for (let round = 0; round < maxRounds; round++) {
+    for (const s of stations) await s.sync.syncNow();
+    const cursors = new Set(stations.map((s) => s.sync.cursor));
+    if (cursors.size === 1 && stations.every((s) => s.sync.status().pending === 0)) return;
+  }
+  throw new Error(`Stations did not settle in ${maxRounds} rounds`);
 }
