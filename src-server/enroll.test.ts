@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { groupCode, normalizeCode } from '../src-shared/sync-wire';
 import type { RunningServer } from './app';
 import { newCode } from './codes';
-import { BACKENDS, Client, enroll, newClinic, startTestServer, TestClock } from './testing/harness';
+import { BACKENDS, Client, enroll, newClinic, TestClock, useTestServer } from './testing/harness';
 
 const REFUSED =
   'This enrollment code is not valid: it may be mistyped, expired or already used. Ask an admin for a new code.';
@@ -13,14 +13,12 @@ describe.each(BACKENDS)('enrollment and devices on %s', (backend) => {
   let server: RunningServer;
   const clock = new TestClock();
 
-  beforeAll(async () => {
-    server = await startTestServer(backend, { now: clock.now });
-  });
-  afterAll(async () => {
-    await server?.close();
-  });
+  const started = useTestServer(backend, { now: clock.now });
   // A new rate-limit window for every test: each test counts its own enrollment attempts.
-  beforeEach(() => clock.advance(61_000));
+  beforeEach(() => {
+    server = started();
+    clock.advance(61_000);
+  });
 
   it('a founding code enrolls one workstation, once, with no key ring', async () => {
     const { clinicId, foundingCode } = await server.createClinic('Sunrise Clinic');

@@ -1,6 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { get } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,7 +60,7 @@ function serve(
     child.stdout!.on('data', (d) => (logs.stdout += d));
     child.stderr!.on('data', (d) => {
       logs.stderr += d;
-      const url = /Kavach sync server on (http:\/\/\S+)/.exec(logs.stderr)?.[1];
+      const url = /Kavach sync server on (https?:\/\/\S+)/.exec(logs.stderr)?.[1];
       if (url) resolve({ url, child, logs });
     });
     child.on('exit', (code) => reject(new Error(`server exited (${code}): ${logs.stderr}`)));
@@ -140,6 +141,45 @@ describe('server processes on postgres', () => {
     const secrets = [one.body.deviceToken, two.body.deviceToken, foundingCode.replace(/-/g, ''), first.value];
     expectClean(a.logs, secrets);
     expectClean(b.logs, secrets);
+  });
+});
+
+/** GET over HTTPS trusting only `ca` (the test's self-signed certificate). */
+function httpsGet(url: string, ca: Buffer): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    get(url, { ca }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    }).on('error', reject);
+  });
+}
+
+describe('server process listening beyond loopback', () => {
+  it('warns loudly without TLS, and serves HTTPS given a certificate and key', async () => {
+    const env = { DATABASE_URL: testDatabaseUrl() };
+    const plain = await serve(env, ['--host', '0.0.0.0']);
+    expect(plain.logs.stderr).toMatch(/WARNING: listening on 0\.0\.0\.0 WITHOUT TLS/);
+    await stop(plain.child);
+
+    const dir = mkdtempSync(join(tmpdir(), 'kavach-tls-'));
+    try {
+      const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
+      const made = spawnSync('openssl', [
+        ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1'],
+        ...['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert],
+      ]);
+      expect(made.status, String(made.stderr)).toBe(0);
+      const secure = await serve(env, ['--host', '0.0.0.0', '--tls-cert', cert, '--tls-key', key]);
+      expect(secure.url).toMatch(/^https:/);
+      expect(secure.logs.stderr).not.toMatch(/WITHOUT TLS/);
+      const port = new URL(secure.url).port;
+      const health = await httpsGet(`https://127.0.0.1:${port}/health`, readFileSync(cert));
+      expect(health).toEqual({ status: 200, body: JSON.stringify({ ok: true, api: 'v1' }) });
+      await stop(secure.child);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, gt, inArray, isNull } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
 import type { DeviceInfo, PulledChange } from '../src-shared/sync-wire';
 import { hashCode, newCode } from './codes';
 import type { ServerDb } from './db';
@@ -216,13 +216,39 @@ export async function readClinicSeqs(db: ServerDb, clinicIds: string[]): Promise
   return new Map(rows.map((r) => [r.id, r.seq]));
 }
 
-/** Up to `limit` changes after the cursor, plus whether more are waiting. */
+/**
+ * Value bytes one pull page carries at most; one change always fits, however large. A page
+ * of 1,000 photo envelopes would otherwise be over a gigabyte of JSON. A page may thus hold
+ * fewer than `limit` changes with `more` true: clients follow `more`, not the page length.
+ */
+export const PULL_PAGE_BYTES = 8 * 1024 * 1024;
+
+/** Up to `limit` changes after the cursor (within PULL_PAGE_BYTES), and whether more wait. */
 export async function pullChanges(
   db: ServerDb,
   clinicId: string,
   after: number,
   limit: number,
 ): Promise<{ changes: PulledChange[]; more: boolean }> {
+  const inClinicAfter = and(eq(changes.clinicId, clinicId), gt(changes.seq, after));
+  // Sizes first: octet_length reads a stored value's length without fetching the value.
+  const sizes = await db
+    .select({ seq: changes.seq, size: sql<number>`octet_length(${changes.value})` })
+    .from(changes)
+    .where(inClinicAfter)
+    .orderBy(asc(changes.seq))
+    .limit(limit + 1);
+  let take = 0;
+  let bytes = 0;
+  while (take < Math.min(limit, sizes.length)) {
+    const size = Number(sizes[take]!.size);
+    if (take > 0 && bytes + size > PULL_PAGE_BYTES) break;
+    bytes += size;
+    take++;
+  }
+  if (take === 0) return { changes: [], more: false };
+  // Commit order is seq order, so no change can appear below this page's last seq between
+  // the two reads.
   const rows = await db
     .select({
       seq: changes.seq,
@@ -235,11 +261,9 @@ export async function pullChanges(
       value: changes.value,
     })
     .from(changes)
-    .where(and(eq(changes.clinicId, clinicId), gt(changes.seq, after)))
-    .orderBy(asc(changes.seq))
-    .limit(limit + 1);
-  const page = rows.slice(0, limit).map((r) => ({ ...r, value: toBase64(r.value) }));
-  return { changes: page, more: rows.length > limit };
+    .where(and(inClinicAfter, lte(changes.seq, sizes[take - 1]!.seq)))
+    .orderBy(asc(changes.seq));
+  return { changes: rows.map((r) => ({ ...r, value: toBase64(r.value) })), more: sizes.length > take };
 }
 
 export async function listDevices(db: ServerDb, self: AuthedDevice): Promise<DeviceInfo[]> {

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { LIMITS } from '../src-shared/sync-wire';
 import type { RunningServer } from './app';
 import { changes as changesTable } from './schema';
-import { BACKENDS, change, changes, newClinic, pullAll, startTestServer, TestClock } from './testing/harness';
+import { BACKENDS, change, changes, newClinic, pullAll, TestClock, useTestServer } from './testing/harness';
 
 const PUSHES_PER_MINUTE = 40;
 
@@ -12,16 +12,14 @@ describe.each(BACKENDS)('push and pull on %s', (backend) => {
   let server: RunningServer;
   const clock = new TestClock();
 
-  beforeAll(async () => {
-    server = await startTestServer(backend, {
-      now: clock.now,
-      limits: { pushesPerMinute: PUSHES_PER_MINUTE },
-    });
+  const started = useTestServer(backend, {
+    now: clock.now,
+    limits: { pushesPerMinute: PUSHES_PER_MINUTE },
   });
-  afterAll(async () => {
-    await server?.close();
+  beforeEach(() => {
+    server = started();
+    clock.advance(61_000);
   });
-  beforeEach(() => clock.advance(61_000));
 
   it('is idempotent by changeId: the same batch twice is stored once', async () => {
     const { admin } = await newClinic(server);
@@ -76,12 +74,26 @@ describe.each(BACKENDS)('push and pull on %s', (backend) => {
     expect((await admin.pull(-1)).status).toBe(400);
   });
 
+  it('keeps a pull page within its byte budget, whatever the limit', async () => {
+    const { admin } = await newClinic(server);
+    const photos = Array.from({ length: 3 }, () =>
+      change({ table: 'patient_photos', column: 'image' }, randomBytes(3_000_000)),
+    );
+    for (const p of photos) expect((await admin.push([p])).status).toBe(200);
+    const first = await admin.pull(0);
+    expect(first.body.changes.map((c: { seq: number }) => c.seq)).toEqual([1, 2]);
+    expect(first.body).toMatchObject({ next: 2, more: true, latest: 3 });
+    const second = await admin.pull(2);
+    expect(second.body.changes.map((c: { value: string }) => c.value)).toEqual([photos[2]!.value]);
+    expect(second.body).toMatchObject({ next: 3, more: false });
+  });
+
   it('a long-poll wakes on a push and returns empty after `wait` without one', async () => {
     const { admin } = await newClinic(server);
     await admin.push(changes(2));
-    const started = Date.now();
+    const began = Date.now();
     const empty = await admin.pull(2, '&wait=1');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(Date.now() - began).toBeGreaterThanOrEqual(900);
     expect(empty.body).toEqual({ changes: [], next: 2, more: false, latest: 2 });
 
     const t0 = Date.now();

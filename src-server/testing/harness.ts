@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import type { ApiError, EnrollResponse, WireChangeJson } from '../../src-shared/sync-wire';
 import { createServer, type RunningServer, type ServerOptions } from '../app';
 
@@ -33,6 +33,33 @@ export async function startTestServer(
   options: Partial<Omit<ServerOptions, 'db'>> = {},
 ): Promise<RunningServer> {
   return createServer({ db: backend === 'pglite' ? 'pglite' : { url: testDatabaseUrl() }, ...options });
+}
+
+/**
+ * Starts one server for a describe block. A server that cannot start (no PostgreSQL) is
+ * rethrown by the returned getter in every test, so each test FAILS with the reason; a
+ * failing beforeAll alone would only mark them skipped.
+ */
+export function useTestServer(
+  backend: Backend,
+  options: Partial<Omit<ServerOptions, 'db'>> = {},
+): () => RunningServer {
+  let server: RunningServer | undefined;
+  let failure: unknown;
+  beforeAll(async () => {
+    try {
+      server = await startTestServer(backend, options);
+    } catch (err) {
+      failure = err;
+    }
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  return () => {
+    if (!server) throw failure ?? new Error('the test server did not start');
+    return server;
+  };
 }
 
 export interface Reply<T = unknown> {
