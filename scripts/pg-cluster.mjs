@@ -77,20 +77,20 @@ export async function startCluster({ database = 'kavach_test' } = {}) {
     const { uid, gid } = postgresIds();
     chownSync(data, uid, gid);
   }
+  const pgCtlStop = [
+    ...(asRoot ? ['runuser', '-u', 'postgres', '--'] : []),
+    join(bin, 'pg_ctl'),
+    ...['-D', data, '-m', 'immediate', '-w', 'stop'],
+  ];
   let started = false;
+  let watchdog = null;
   const stop = () => {
     if (started) {
-      spawnSync(asRoot ? 'runuser' : join(bin, 'pg_ctl'), [
-        ...(asRoot ? ['-u', 'postgres', '--', join(bin, 'pg_ctl')] : []),
-        '-D',
-        data,
-        '-m',
-        'immediate',
-        '-w',
-        'stop',
-      ]);
+      spawnSync(pgCtlStop[0], pgCtlStop.slice(1));
       started = false;
     }
+    watchdog?.kill();
+    watchdog = null;
     rmSync(dir, { recursive: true, force: true });
   };
   process.once('exit', stop);
@@ -120,6 +120,18 @@ export async function startCluster({ database = 'kavach_test' } = {}) {
     ].join(' ');
     run('pg_ctl', ['-D', data, '-o', settings, '-l', join(data, 'server.log'), '-w', '-t', '60', 'start']);
     started = true;
+    // pg_ctl daemonises the server: if this process dies without running stop() (SIGKILL,
+    // a CI timeout), this watchdog stops the cluster and deletes its files.
+    const quote = (a) => `'${a.replace(/'/g, `'\\''`)}'`;
+    watchdog = spawn(
+      'sh',
+      [
+        '-c',
+        `while kill -0 ${process.pid} 2>/dev/null; do sleep 2; done; ${pgCtlStop.map(quote).join(' ')} >/dev/null 2>&1; rm -rf ${quote(dir)}`,
+      ],
+      { detached: true, stdio: 'ignore' },
+    );
+    watchdog.unref();
     run('psql', ['-h', data, '-p', String(port), '-U', 'postgres', '-qc', `create database ${database}`]);
     const url = `postgres://postgres@127.0.0.1:${port}/${database}`;
     return { url, port, dir, stop };
