@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src-*/**/*.test.ts', 'scripts/**/*.test.ts'],
+    include: ['src-*/**/*.test.ts', 'scripts/**/*.test.ts', 'bench/**/*.test.ts'],
     environment: 'node',
     // Native modules (better-sqlite3, keytar) are happiest in child processes.
     pool: 'forks',

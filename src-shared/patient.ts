@@ -261,6 +261,17 @@ const medicoLegal = z
  * Optional fields may be left out and come back as '', [], null or "not MLC".
  */
 export function patientInputAt(today: string | null) {
+  // Building the schema costs more than checking a form with it, and "today" changes once
+  // a day: keep the last one.
+  if (today !== null && lastSchema?.today === today) return lastSchema.schema;
+  const schema = buildPatientInput(today);
+  if (today !== null) lastSchema = { today, schema };
+  return schema;
+}
+
+let lastSchema: { today: string; schema: ReturnType<typeof buildPatientInput> } | null = null;
+
+function buildPatientInput(today: string | null) {
   return z.strictObject({
     givenNames: name,
     familyName: optionalText(100),
@@ -292,7 +303,7 @@ export function patientInputAt(today: string | null) {
   });
 }
 
-export type PatientInputSchema = ReturnType<typeof patientInputAt>;
+export type PatientInputSchema = ReturnType<typeof buildPatientInput>;
 export type PatientInput = z.output<PatientInputSchema>;
 /** What a form may send: the optional fields can be omitted. */
 export type PatientInputDraft = z.input<PatientInputSchema>;

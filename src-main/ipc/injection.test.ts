@@ -11,6 +11,8 @@ describe('injection detector', () => {
     ['javascript:alert(1)', 'script'],
     ['$(rm -rf /)', 'command'],
     ['; cat /etc/passwd', 'command'],
+    ['rm -rf /', 'command'],
+    ['sh ./payload', 'command'],
     ['../../etc/passwd', 'path'],
     ['{{7*7}}', 'template'],
     ['${7*7}', 'template'],
@@ -28,6 +30,12 @@ describe('injection detector', () => {
     'Take 1 tab after food; review in 5 days',
     'BP 120/80, temp 98.6 F',
     'Mother & child clinic',
+    'Sh',
+    'Shankar',
+    'Sh Rao',
+    'Cat',
+    'Catherine Nair',
+    'Nc',
   ])('does not flag the legitimate value %s', (value) => {
     expect(classifyString(value)).toEqual([]);
   });

@@ -16,7 +16,12 @@ const STRING_RULES: [InjectionCategory, RegExp][] = [
   ['sql', /'\s*(?:or|and)\s+['"\d\w]+\s*(?:=|like)|'\s*;\s*(?:drop|delete|insert|update|alter|create|truncate|exec)\b|\bunion\s+(?:all\s+)?select\b|'\s*--|\/\*.*\*\/|;\s*(?:drop|truncate)\s+table\b|\bsleep\s*\(\s*\d+\s*\)|\bwaitfor\s+delay\b/i],
   ['nosql', /\{\s*"?\$(?:ne|gt|gte|lt|lte|in|nin|regex|where|exists|or|and|expr)"?\s*:/i],
   ['script', /<\s*script\b|<[^>]+\bon[a-z]+\s*=|javascript\s*:|vbscript\s*:|data\s*:\s*text\/html|<\s*(?:iframe|object|embed|svg|img|body|meta|link|style)\b[^>]*>/i],
-  ['command', /\$\([^)]*\)|`[^`]*`|(?:^|[;&|]\s*)(?:cat|rm|curl|wget|nc|bash|sh|powershell|cmd|chmod|chown|python|perl)\b[^\n]*|\|\|\s*\w|&&\s*\w/i],
+  // A command word counts after a shell separator, or at the start only when an option or
+  // path follows it: "Sh" and "Cat" are the start of common names (Sharma, Catherine).
+  [
+    'command',
+    /\$\([^)]*\)|`[^`]*`|[;&|]\s*(?:cat|rm|curl|wget|nc|bash|sh|powershell|cmd|chmod|chown|python|perl)\b[^\n]*|^\s*(?:cat|rm|curl|wget|nc|bash|sh|powershell|cmd|chmod|chown|python|perl)\s+[-/~.$][^\n]*|\|\|\s*\w|&&\s*\w/i,
+  ],
   ['path', /(?:\.\.[/\\]){1,}|\/etc\/(?:passwd|shadow|hosts)|[a-z]:\\windows\\|%2e%2e[%/\\]|\0/i],
   ['template', /\{\{[^}]*\}\}|\$\{[^}]*\}|<%[=-]?[^%]*%>|#\{[^}]*\}/],
 ];

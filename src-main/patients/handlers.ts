@@ -6,11 +6,11 @@ import { nameTokens, phoneToken } from '../crypto/blind-index.js';
 import { Failure } from '../ipc/failure.js';
 import type { Handlers, Services } from '../ipc/handler-types.js';
 import { fieldErrors } from '../ipc/router.js';
-import { MAX_PREFIX, MIN_PREFIX, type RegistrablePatient, type StoredPatient } from '../store/patients-repo.js';
+import { MAX_PREFIX, MIN_PREFIX, type PatientBrief, type RegistrablePatient, type StoredPatient } from '../store/patients-repo.js';
 
 const SEARCH_LIMIT = 50;
 
-export function summarize(p: StoredPatient, today: string, lastVisit: string | null = null): PatientSummary {
+export function summarize(p: PatientBrief, today: string, lastVisit: string | null = null): PatientSummary {
   return {
     id: p.id,
     patientNumber: p.patientNumber,
@@ -34,21 +34,24 @@ function possibleDuplicates(s: Services, p: RegistrablePatient, today: string) {
   const phones = p.phones.map((x) => phoneToken(x.number)).filter((x): x is string => x !== null);
   add(repo.idsWithAny('phone', phones), 'Same phone number');
   const year = Number(p.birth.date.slice(0, 4));
-  const sameYears = new Set(repo.idsWithAny('birth-year', [year - 1, year, year + 1].map(String)));
   const first = nameTokens(p.givenNames)[0] ?? '';
   const nameCandidates =
     [...first].length >= MIN_PREFIX
-      ? repo.idsWithAll('name-prefix', [[...first].slice(0, MIN_PREFIX).join('')], 5000).filter((id) => sameYears.has(id))
+      ? repo.idsWithBoth(
+          ['name-prefix', [...first].slice(0, MIN_PREFIX).join('')],
+          ['birth-year', [year - 1, year, year + 1].map(String)],
+          200,
+        )
       : [];
   const fullName = `${p.givenNames} ${p.familyName}`;
   const similar = repo
-    .byIds(nameCandidates.slice(0, 200))
+    .summariesByIds(nameCandidates)
     .filter((c) => isLikelySameName(`${c.givenNames} ${c.familyName}`, fullName));
   add(
     similar.map((c) => c.id),
     'Similar name, born within a year',
   );
-  const found = repo.byIds([...reasons.keys()].slice(0, 20));
+  const found = repo.summariesByIds([...reasons.keys()].slice(0, 20));
   return found.map((c) => ({ ...summarize(c, today), reasons: reasons.get(c.id) ?? [] }));
 }
 
@@ -112,7 +115,7 @@ export const patientHandlers: Pick<Handlers, 'patients.register' | 'patients.sea
     const today = todayIso(s.now());
     const last = s.patients.lastVisits(ids);
     return s.patients
-      .byIds(ids)
+      .summariesByIds(ids)
       .map((p) => summarize(p, today, last.get(p.id) ?? null))
       .sort((a, b) => a.name.localeCompare(b.name));
   },

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, inArray, ne } from 'drizzle-orm';
+import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
 import { normalizeAadhaar } from '../../src-shared/aadhaar.js';
 import type { PatientInput } from '../../src-shared/patient.js';
 import { blindIndex as hmacToken, nameTokens, phoneToken, type TokenKind } from '../crypto/blind-index.js';
@@ -45,6 +46,8 @@ export interface StoredPatient extends Omit<PatientInput, 'birth'> {
   createdAt: number;
   updatedAt: number;
 }
+
+export type PatientBrief = Pick<StoredPatient, 'id' | 'patientNumber' | 'givenNames' | 'familyName' | 'sex' | 'birth' | 'nationalId'>;
 
 export interface HistoryRow {
   field: FieldKey;
@@ -109,7 +112,13 @@ export class PatientsRepo {
       ];
       this.capture.record('patients', id, changes);
       this.index(id, patientNumber, p);
-      for (const [key] of FIELDS) this.remember(id, key, 'registered', p[key], createdBy, at);
+      this.remember(
+        id,
+        FIELDS.map(([key]) => [key, p[key]]),
+        'registered',
+        createdBy,
+        at,
+      );
       return { id, patientNumber };
     });
   }
@@ -141,7 +150,13 @@ export class PatientsRepo {
         id,
         sealed.map((f) => ({ column: f.column, envelope: f.envelope })),
       );
-      for (const f of sealed) this.remember(id, f.key, 'corrected', next[f.key as FieldKey], by, at);
+      this.remember(
+        id,
+        sealed.map((f) => [f.key, next[f.key as FieldKey]]),
+        'corrected',
+        by,
+        at,
+      );
       this.db.delete(blindIndex).where(eq(blindIndex.rowId, id)).run();
       this.index(id, current.patientNumber, next);
     });
@@ -150,15 +165,16 @@ export class PatientsRepo {
 
   private remember(
     patientId: string,
-    field: FieldKey,
+    values: [FieldKey, unknown][],
     kind: 'registered' | 'corrected',
-    value: unknown,
     by: string | null,
     at: number,
   ): void {
-    const id = randomUUID();
-    const envelope = this.codec.sealJson('patient_history', field, id, value);
-    this.db.insert(patientHistory).values({ id, patientId, field, kind, changedBy: by, changedAt: at, value: envelope }).run();
+    const rows = values.map(([field, value]) => {
+      const id = randomUUID();
+      return { id, patientId, field, kind, changedBy: by, changedAt: at, value: this.codec.sealJson('patient_history', field, id, value) };
+    });
+    this.db.insert(patientHistory).values(rows).run();
   }
 
   /** Every recorded value of every field, newest first. */
@@ -220,9 +236,11 @@ export class PatientsRepo {
       if (t) tokens.push(['phone', t]);
     }
     if (p.nationalId) tokens.push(['national-id', normalizeAadhaar(p.nationalId)]);
-    for (const [kind, value] of tokens) {
-      this.db.insert(blindIndex).values({ kind, token: this.token(kind, value), rowId: id }).onConflictDoNothing().run();
-    }
+    this.db
+      .insert(blindIndex)
+      .values(tokens.map(([kind, value]) => ({ kind, token: this.token(kind, value), rowId: id })))
+      .onConflictDoNothing()
+      .run();
   }
 
   /**
@@ -235,22 +253,54 @@ export class PatientsRepo {
     if (p) this.index(id, p.patientNumber, p);
   }
 
-  /** Rows carrying every one of the given tokens of a kind (AND across tokens). */
+  /** Rows carrying every one of the given tokens of a kind (AND across tokens), at most
+   *  `limit`: the database does the intersection and stops early. */
   idsWithAll(kind: TokenKind, values: string[], limit: number): string[] {
-    let ids: Set<string> | null = null;
-    for (const value of values) {
-      const rows = this.db
+    const tokens = [...new Set(values)].map((v) => this.token(kind, v));
+    if (tokens.length === 0) return [];
+    if (tokens.length === 1) {
+      return this.db
         .select({ rowId: blindIndex.rowId })
         .from(blindIndex)
-        .where(and(eq(blindIndex.kind, kind), eq(blindIndex.token, this.token(kind, value))))
-        .all();
-      const found = new Set(rows.map((r) => r.rowId));
-      const previous: Set<string> | null = ids;
-      const next: Set<string> = previous === null ? found : new Set([...previous].filter((x) => found.has(x)));
-      if (next.size === 0) return [];
-      ids = next;
+        .where(and(eq(blindIndex.kind, kind), eq(blindIndex.token, tokens[0] as Buffer)))
+        .limit(limit)
+        .all()
+        .map((r) => r.rowId);
     }
-    return [...(ids ?? [])].slice(0, limit);
+    return this.db
+      .select({ rowId: blindIndex.rowId })
+      .from(blindIndex)
+      .where(and(eq(blindIndex.kind, kind), inArray(blindIndex.token, tokens)))
+      .groupBy(blindIndex.rowId)
+      .having(sql`count(*) = ${tokens.length}`)
+      .limit(limit)
+      .all()
+      .map((r) => r.rowId);
+  }
+
+  /** Rows with token `a` of one kind and any of `b` of another (name prefix and birth
+   *  years, for the duplicate check), joined in SQL and capped. */
+  idsWithBoth(a: [TokenKind, string], b: [TokenKind, string[]], limit: number): string[] {
+    if (b[1].length === 0) return [];
+    const other = alias(blindIndex, 'other');
+    return this.db
+      .select({ rowId: blindIndex.rowId })
+      .from(blindIndex)
+      .innerJoin(other, eq(other.rowId, blindIndex.rowId))
+      .where(
+        and(
+          eq(blindIndex.kind, a[0]),
+          eq(blindIndex.token, this.token(a[0], a[1])),
+          eq(other.kind, b[0]),
+          inArray(
+            other.token,
+            b[1].map((v) => this.token(b[0], v)),
+          ),
+        ),
+      )
+      .limit(limit)
+      .all()
+      .map((r) => r.rowId);
   }
 
   idsWithAny(kind: TokenKind, values: string[]): string[] {
@@ -267,6 +317,35 @@ export class PatientsRepo {
     if (ids.length === 0) return [];
     const rows = this.db.select().from(patients).where(inArray(patients.id, ids)).all();
     return rows.map((row) => this.decode(row));
+  }
+
+  /** Just what a search result shows: five fields decrypted instead of nineteen. */
+  summariesByIds(ids: string[]): PatientBrief[] {
+    if (ids.length === 0) return [];
+    const rows = this.db
+      .select({
+        id: patients.id,
+        patientNumber: patients.patientNumber,
+        givenNames: patients.givenNames,
+        familyName: patients.familyName,
+        sex: patients.sex,
+        birth: patients.birth,
+        nationalId: patients.nationalId,
+      })
+      .from(patients)
+      .where(inArray(patients.id, ids))
+      .all();
+    const open = <T>(row: { id: string }, column: string, value: Buffer) =>
+      this.codec.openJson<T>('patients', column, row.id, value);
+    return rows.map((r) => ({
+      id: r.id,
+      patientNumber: r.patientNumber,
+      givenNames: open<string>(r, 'given_names', r.givenNames),
+      familyName: open<string>(r, 'family_name', r.familyName),
+      sex: open<StoredPatient['sex']>(r, 'sex', r.sex),
+      birth: open<StoredBirth>(r, 'birth', r.birth),
+      nationalId: open<string>(r, 'national_id', r.nationalId),
+    }));
   }
 
   byId(id: string): StoredPatient | null {
