@@ -18,11 +18,13 @@ export const syncHandlers: Pick<Handlers, SyncChannels> = {
     return status;
   },
   'sync.status': ({ services }) => services.sync.status(),
-  'sync.now': ({ services }) => services.sync.engine.syncNow(),
-  'sync.connect': ({ services }, input) => services.sync.connect(input.serverUrl, input.code, input.deviceName),
-  'sync.createEnrollment': ({ services }) => services.sync.createEnrollment(),
-  'sync.devices': ({ services }) => services.sync.devices(),
-  'sync.revokeDevice': (ctx, input) => {
+  // Handlers that wait on the network are declared async: the router runs the others
+  // inside a SQLite transaction together with their audit event.
+  'sync.now': async ({ services }) => services.sync.engine.syncNow(),
+  'sync.connect': async ({ services }, input) => services.sync.connect(input.serverUrl, input.code, input.deviceName),
+  'sync.createEnrollment': async ({ services }) => services.sync.createEnrollment(),
+  'sync.devices': async ({ services }) => services.sync.devices(),
+  'sync.revokeDevice': async (ctx, input) => {
     ctx.subject('device', input.deviceId);
     return ctx.services.sync.revoke(input.deviceId);
   },
@@ -47,13 +49,14 @@ export function guardWhileJoining(handlers: Handlers): Handlers {
       if (ctx.services.sync.engine.joining) return { needsSetup: true, clinicName: ctx.services.sync.clinicName() };
       return handlers['setup.status'](ctx, input);
     },
-    'setup.createClinic': (ctx, input) => {
+    // async like the handlers they wrap, so the router treats them alike.
+    'setup.createClinic': async (ctx, input) => {
       if (ctx.services.sync.engine.configured && ctx.services.users.count() === 0) {
         throw new Failure('SETUP_DONE', "This workstation has joined a clinic: its staff accounts arrive with the first sync. Log in with your existing account once it has finished.");
       }
       return handlers['setup.createClinic'](ctx, input);
     },
-    'auth.login': (ctx, input) => {
+    'auth.login': async (ctx, input) => {
       if (ctx.services.sync.engine.joining) throw joiningRefusal('log in');
       return handlers['auth.login'](ctx, input);
     },

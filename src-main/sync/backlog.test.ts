@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../src-server/app.js';
+import { formatHlc } from '../../src-shared/hlc.js';
+import { LIMITS, type WireChangeJson } from '../../src-shared/sync-wire.js';
+import type { SyncStatus } from '../../src-shared/types.js';
+import { KeyRing } from '../crypto/keyring.js';
+import { openStore } from '../store/db.js';
+import { MetaRepo } from '../store/meta-repo.js';
+import { call, loginAs, must } from '../testing/core-harness.js';
+import { readRingKeys } from '../vault/device-key.js';
+import type { FetchLike } from './client.js';
+import { addDesk, DESK } from './fixtures.js';
+import { founder, type Station, station, startServer } from './testing.js';
+
+/**
+ * A clinic with a 50,000-change history (2,400 patients, every field a change, sealed with
+ * the clinic's real keys and pushed through the real server) and a new workstation joining
+ * it: the initial sync pages through with progress, survives a dropped connection and a
+ * restart half-way, and ends with every patient searchable.
+ */
+const PATIENTS = 2_400;
+let server: RunningServer;
+let a: Station;
+let total = 0;
+
+async function clinicRing(s: Station): Promise<KeyRing> {
+  const store = openStore(s.dataDir, Date.now);
+  try {
+    const ring = new KeyRing();
+    for (const k of await readRingKeys(store.db, new MetaRepo(store.db), s.secrets)) ring.add(k.version, k.cdk);
+    return ring;
+  } finally {
+    store.sqlite.close();
+  }
+}
+
+function patientChanges(ring: KeyRing, i: number, wall: number): WireChangeJson[] {
+  const id = randomUUID();
+  const values: Record<string, unknown> = {
+    given_names: `Given${i}`,
+    family_name: `Family${i}`,
+    sex: i % 2 ? 'female' : 'male',
+    birth: { kind: 'exact', date: '1980-01-01' },
+    phones: [{ number: `9${String(100_000_000 + i)}`, label: 'mobile' }],
+    address: { line: '', cityOrVillage: '', district: '', state: '', pinCode: '' },
+    national_id: '',
+    other_id: null,
+    blood_group: 'unknown',
+    height_cm: null,
+    weight_kg: null,
+    preferred_language: '',
+    emergency_contacts: [],
+    bystander: null,
+    insurance: null,
+    allergies: [],
+    chronic_conditions: [],
+    medico_legal: { isMedicoLegal: false, policeStation: '', firNumber: '' },
+    notes: '',
+    patient_number: `BKQG9-${String(i).padStart(5, '0')}`,
+    created_at: wall,
+  };
+  return Object.entries(values).map(([column, value], n) => ({
+    changeId: randomUUID(),
+    table: 'patients',
+    rowId: id,
+    column,
+    clock: formatHlc({ wall, counter: i * 32 + n, node: 'backlog' }),
+    value: Buffer.from(ring.sealText({ table: 'patients', column, rowId: id }, JSON.stringify(value))).toString('base64'),
+  }));
+}
+
+beforeAll(async () => {
+  server = await startServer();
+  a = await founder(server, 'old-desk');
+  await addDesk(await a.admin());
+  await a.sync.syncNow();
+  const ring = await clinicRing(a);
+  const wall = a.clock.now() - 60_000;
+  const all = Array.from({ length: PATIENTS }, (_, i) => patientChanges(ring, i, wall)).flat();
+  ring.wipe();
+  const client = a.sync.client();
+  for (let i = 0; i < all.length; i += LIMITS.pushBatch) await client.push(all.slice(i, i + LIMITS.pushBatch));
+  total = all.length;
+}, 300_000);
+
+afterAll(async () => {
+  await a?.close();
+  await server?.close();
+});
+
+describe('a 50,000-change backlog', () => {
+  it('pages a joining workstation through it with progress, resuming after a dropped connection and a restart', async () => {
+    expect(total).toBeGreaterThanOrEqual(50_000);
+    const { code } = must(await call(await a.admin(), 'sync.createEnrollment', {}));
+    // The connection drops after the 20th page.
+    let pulls = 0;
+    const flaky: FetchLike = async (url, init) => {
+      if (url.includes('/v1/pull') && ++pulls > 20) throw new TypeError('fetch failed');
+      return fetch(url, init);
+    };
+    const b = await station('new-desk', { tuning: { fetch: flaky } });
+    try {
+      must(await call(b.core.connect(), 'setup.joinClinic', { serverUrl: server.url, code, deviceName: 'new-desk' }));
+      const seen: NonNullable<SyncStatus['initialSync']>[] = [];
+      let restarting = false;
+      const watch = setInterval(() => {
+        if (restarting) return;
+        const p = b.sync.status().initialSync;
+        if (p) seen.push(p);
+      }, 5);
+      const started = performance.now();
+      const dropped = await b.sync.syncNow();
+      expect(dropped.state).toBe('offline');
+      expect(dropped.error).toMatch(/cannot be reached/);
+      expect(dropped.initialSync!.applied).toBe(20 * LIMITS.pullPage);
+      // Restart: still joining, no login yet, and the pull resumes from the saved cursor.
+      restarting = true;
+      await b.reopen();
+      restarting = false;
+      expect(must(await call(b.core.connect(), 'setup.status', {})).needsSetup).toBe(true);
+      pulls = -1_000_000;
+      const done = await b.sync.syncNow();
+      const seconds = (performance.now() - started) / 1000;
+      clearInterval(watch);
+      expect(done).toMatchObject({ state: 'online', initialSync: null, error: null });
+      const totals = new Set(seen.map((p) => p.total));
+      expect(Math.max(...totals)).toBeGreaterThanOrEqual(total);
+      const applied = seen.map((p) => p.applied);
+      expect(applied).toEqual([...applied].sort((x, y) => x - y));
+      expect(new Set(applied).size).toBeGreaterThan(10);
+      process.stdout.write(`backlog: ${total} changes applied in ${seconds.toFixed(1)} s (${Math.round(total / seconds)} changes/s incl. HTTP)\n`);
+      const desk = await loginAs(b.core, DESK.username, DESK.password);
+      const found = must(await call(desk, 'patients.search', { query: 'BKQG9-02399' }));
+      expect(found.map((p) => p.patientNumber)).toEqual(['BKQG9-02399']);
+      expect(must(await call(desk, 'patients.search', { query: 'given1234' })).length).toBe(1);
+    } finally {
+      await b.close();
+    }
+  }, 600_000);
+});
