@@ -1,16 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src-server/app.js';
-import { formatHlc } from '../../src-shared/hlc.js';
-import { LIMITS, type WireChangeJson } from '../../src-shared/sync-wire.js';
+import { LIMITS } from '../../src-shared/sync-wire.js';
 import type { SyncStatus } from '../../src-shared/types.js';
-import { KeyRing } from '../crypto/keyring.js';
-import { openStore } from '../store/db.js';
-import { MetaRepo } from '../store/meta-repo.js';
 import { call, loginAs, must } from '../testing/core-harness.js';
-import { readRingKeys } from '../vault/device-key.js';
 import type { FetchLike } from './client.js';
-import { addDesk, DESK } from './fixtures.js';
+import { addDesk, clinicRing, DESK, patientChanges } from './fixtures.js';
 import { founder, type Station, station, startServer } from './testing.js';
 
 /**
@@ -24,52 +18,6 @@ let server: RunningServer;
 let a: Station;
 let total = 0;
 
-async function clinicRing(s: Station): Promise<KeyRing> {
-  const store = openStore(s.dataDir, Date.now);
-  try {
-    const ring = new KeyRing();
-    for (const k of await readRingKeys(store.db, new MetaRepo(store.db), s.secrets)) ring.add(k.version, k.cdk);
-    return ring;
-  } finally {
-    store.sqlite.close();
-  }
-}
-
-function patientChanges(ring: KeyRing, i: number, wall: number): WireChangeJson[] {
-  const id = randomUUID();
-  const values: Record<string, unknown> = {
-    given_names: `Given${i}`,
-    family_name: `Family${i}`,
-    sex: i % 2 ? 'female' : 'male',
-    birth: { kind: 'exact', date: '1980-01-01' },
-    phones: [{ number: `9${String(100_000_000 + i)}`, label: 'mobile' }],
-    address: { line: '', cityOrVillage: '', district: '', state: '', pinCode: '' },
-    national_id: '',
-    other_id: null,
-    blood_group: 'unknown',
-    height_cm: null,
-    weight_kg: null,
-    preferred_language: '',
-    emergency_contacts: [],
-    bystander: null,
-    insurance: null,
-    allergies: [],
-    chronic_conditions: [],
-    medico_legal: { isMedicoLegal: false, policeStation: '', firNumber: '' },
-    notes: '',
-    patient_number: `BKQG9-${String(i).padStart(5, '0')}`,
-    created_at: wall,
-  };
-  return Object.entries(values).map(([column, value], n) => ({
-    changeId: randomUUID(),
-    table: 'patients',
-    rowId: id,
-    column,
-    clock: formatHlc({ wall, counter: i * 32 + n, node: 'backlog' }),
-    value: Buffer.from(ring.sealText({ table: 'patients', column, rowId: id }, JSON.stringify(value))).toString('base64'),
-  }));
-}
-
 beforeAll(async () => {
   server = await startServer();
   a = await founder(server, 'old-desk');
@@ -77,7 +25,7 @@ beforeAll(async () => {
   await a.sync.syncNow();
   const ring = await clinicRing(a);
   const wall = a.clock.now() - 60_000;
-  const all = Array.from({ length: PATIENTS }, (_, i) => patientChanges(ring, i, wall)).flat();
+  const all = Array.from({ length: PATIENTS }, (_, i) => patientChanges(ring, i, wall, 'BKQG9')).flat();
   ring.wipe();
   const client = a.sync.client();
   for (let i = 0; i < all.length; i += LIMITS.pushBatch) await client.push(all.slice(i, i + LIMITS.pushBatch));

@@ -1,8 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import { verhoeffCheckDigit } from '../../src-shared/aadhaar.js';
+import { formatHlc } from '../../src-shared/hlc.js';
+import type { WireChangeJson } from '../../src-shared/sync-wire.js';
 import type { InputOf } from '../../src-shared/contract.js';
 import type { PatientRecord } from '../../src-shared/types.js';
 import type { Connection } from '../core-types.js';
+import { KeyRing } from '../crypto/keyring.js';
+import { openStore } from '../store/db.js';
+import { MetaRepo } from '../store/meta-repo.js';
 import { call, must } from '../testing/core-harness.js';
+import { readRingKeys } from '../vault/device-key.js';
+import type { SecretStore } from '../vault/secret-store.js';
 
 /** Patients and staff for the sync tests. Test support only. */
 export const aadhaar = (eleven: string) => `${eleven}${verhoeffCheckDigit(eleven)}`;
@@ -63,4 +71,52 @@ export function asInput(r: PatientRecord): PatientDraft {
 export async function edit(desk: Connection, id: string, change: Partial<PatientDraft>): Promise<PatientRecord> {
   const current = must(await call(desk, 'patients.get', { id }));
   return must(await call(desk, 'patients.update', { id, patient: { ...asInput(current), ...change }, keepNationalId: true }));
+}
+
+/** The clinic's key ring, read the way enrollment reads it (test support). */
+export async function clinicRing(s: { dataDir: string; secrets: SecretStore }): Promise<KeyRing> {
+  const store = openStore(s.dataDir, Date.now);
+  try {
+    const ring = new KeyRing();
+    for (const k of await readRingKeys(store.db, new MetaRepo(store.db), s.secrets)) ring.add(k.version, k.cdk);
+    return ring;
+  } finally {
+    store.sqlite.close();
+  }
+}
+
+/** A whole patient as wire changes sealed with the clinic's keys, every field one change. */
+export function patientChanges(ring: KeyRing, i: number, wall: number, prefix: string): WireChangeJson[] {
+  const id = randomUUID();
+  const values: Record<string, unknown> = {
+    given_names: `Given${i}`,
+    family_name: `Family${i}`,
+    sex: i % 2 ? 'female' : 'male',
+    birth: { kind: 'exact', date: '1980-01-01' },
+    phones: [{ number: `9${String(100_000_000 + i)}`, label: 'mobile' }],
+    address: { line: '', cityOrVillage: '', district: '', state: '', pinCode: '' },
+    national_id: '',
+    other_id: null,
+    blood_group: 'unknown',
+    height_cm: null,
+    weight_kg: null,
+    preferred_language: '',
+    emergency_contacts: [],
+    bystander: null,
+    insurance: null,
+    allergies: [],
+    chronic_conditions: [],
+    medico_legal: { isMedicoLegal: false, policeStation: '', firNumber: '' },
+    notes: '',
+    patient_number: `${prefix}-${String(i).padStart(5, '0')}`,
+    created_at: wall,
+  };
+  return Object.entries(values).map(([column, value], n) => ({
+    changeId: randomUUID(),
+    table: 'patients',
+    rowId: id,
+    column,
+    clock: formatHlc({ wall, counter: i * 32 + n, node: 'backlog' }),
+    value: Buffer.from(ring.sealText({ table: 'patients', column, rowId: id }, JSON.stringify(value))).toString('base64'),
+  }));
 }

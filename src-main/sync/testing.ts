@@ -21,6 +21,8 @@ export interface Station {
   readonly dataDir: string;
   readonly clock: TestClock;
   readonly secrets: SecretStore;
+  /** The keychain service name, for a child process opening the same workstation. */
+  readonly service: string;
   admin(): Promise<Connection>;
   reopen(): Promise<void>;
   close(): Promise<void>;
@@ -32,11 +34,12 @@ export async function startServer(db: 'pglite' | { url: string } = 'pglite'): Pr
 
 export async function station(
   name: string,
-  opts: { setup?: boolean; clock?: TestClock; tuning?: SyncTuning; dataDir?: string } = {},
+  opts: { setup?: boolean; clock?: TestClock; tuning?: SyncTuning; dataDir?: string; service?: string } = {},
 ): Promise<Station> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), `kavach-sync-${name}-`));
   const clock = opts.clock ?? testClock();
-  const secrets = createKeytarStore(`Kavach-sync-test-${name}-${randomUUID().slice(0, 8)}`);
+  const service = opts.service ?? `Kavach-sync-test-${name}-${randomUUID().slice(0, 8)}`;
+  const secrets = createKeytarStore(service);
   const tuning: SyncTuning = { auto: false, ...opts.tuning };
   const open = () => openCore({ dataDir, secrets, clock, log: () => {}, sync: tuning });
   let core = await open();
@@ -64,6 +67,7 @@ export async function station(
     dataDir,
     clock,
     secrets,
+    service,
     async admin() {
       if (!admin) {
         admin = core.connect();
