@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, type RunningServer } from '../../src-server/app.js';
+import { createServer, type RunningServer, type ServerOptions } from '../../src-server/app.js';
 import { openCore } from '../core.js';
 import type { Connection, Core } from '../core-types.js';
 import { ADMIN, call, must, type TestClock, testClock } from '../testing/core-harness.js';
@@ -28,8 +28,8 @@ export interface Station {
   close(): Promise<void>;
 }
 
-export async function startServer(db: 'pglite' | { url: string } = 'pglite'): Promise<RunningServer> {
-  return createServer({ db });
+export async function startServer(db: 'pglite' | { url: string } = 'pglite', options: Omit<ServerOptions, 'db'> = {}): Promise<RunningServer> {
+  return createServer({ db, ...options });
 }
 
 export async function station(
