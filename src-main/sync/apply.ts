@@ -251,7 +251,7 @@ class PageRun {
       if (!c) continue;
       if (c.kind === 'envelope') values.set(col, envelope);
       else {
-        const v = parseJson(d.codec.openText(info.name, col, rowId, envelope));
+        const v = this.openStaged(info.name, col, rowId, envelope);
         if (v !== undefined && plainFits(c, v)) values.set(col, v);
       }
     }
@@ -271,6 +271,16 @@ class PageRun {
       d.repo.unstage(info.name, rowId);
     });
     return inserted || stage();
+  }
+
+  /** A staged plain value, opened again (it was checked when staged; a failure only skips it). */
+  private openStaged(table: string, col: string, rowId: string, envelope: Buffer): unknown {
+    try {
+      return parseJson(this.d.codec.openText(table, col, rowId, envelope));
+    } catch (e) {
+      if (e instanceof DecryptionError) return undefined;
+      throw e;
+    }
   }
 
   /** Runs a write in a savepoint; a constraint clash keeps the page going and is counted. */
