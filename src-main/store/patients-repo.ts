@@ -248,9 +248,30 @@ export class PatientsRepo {
    * workstation did not register, and the index never travels (DESIGN.md §4).
    */
   reindex(id: string): void {
-    const p = this.byId(id);
+    const r = this.db
+      .select({
+        patientNumber: patients.patientNumber,
+        givenNames: patients.givenNames,
+        familyName: patients.familyName,
+        birth: patients.birth,
+        phones: patients.phones,
+        nationalId: patients.nationalId,
+      })
+      .from(patients)
+      .where(eq(patients.id, id))
+      .get();
     this.db.delete(blindIndex).where(eq(blindIndex.rowId, id)).run();
-    if (p) this.index(id, p.patientNumber, p);
+    if (!r) return;
+    // Only the five indexed fields are opened: sync reindexes every patient it receives.
+    const open = <T>(column: string, value: Buffer) => this.codec.openJson<T>('patients', column, id, value);
+    const indexed = {
+      givenNames: open<string>('given_names', r.givenNames),
+      familyName: open<string>('family_name', r.familyName),
+      birth: open<StoredBirth>('birth', r.birth),
+      phones: open<RegistrablePatient['phones']>('phones', r.phones),
+      nationalId: open<string>('national_id', r.nationalId),
+    };
+    this.index(id, r.patientNumber, indexed as RegistrablePatient);
   }
 
   /** Rows carrying every one of the given tokens of a kind (AND across tokens), at most

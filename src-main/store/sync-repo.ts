@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, isNull } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from './db.js';
 import { conflictCopies, fieldClocks, outbox, syncHeld, syncOwnTextWrites, syncStaging, syncState } from './schema.js';
 
@@ -28,9 +28,49 @@ export interface HeldChange extends OutboxEntry {
   deviceId: string;
 }
 
+const p = sql.placeholder;
+
 /** SQL for the sync engine's own tables; the engine itself holds no SQL. */
 export class SyncRepo {
+  private statements: ReturnType<SyncRepo['prepare']> | null = null;
+
   constructor(private readonly db: Db) {}
+
+  /** The statements run once per received row or field, built once: building a drizzle
+   *  query costs more than running it. */
+  private prepare() {
+    return {
+      rowClocks: this.db
+        .select({ col: fieldClocks.col, clock: fieldClocks.clock })
+        .from(fieldClocks)
+        .where(and(eq(fieldClocks.tbl, p('tbl')), eq(fieldClocks.rowId, p('rowId'))))
+        .prepare(),
+      setClock: this.db
+        .insert(fieldClocks)
+        .values({ tbl: p('tbl'), rowId: p('rowId'), col: p('col'), clock: p('clock') })
+        .onConflictDoUpdate({ target: [fieldClocks.tbl, fieldClocks.rowId, fieldClocks.col], set: { clock: sql`excluded.clock` } })
+        .prepare(),
+      staged: this.db
+        .select({ col: syncStaging.col, value: syncStaging.value })
+        .from(syncStaging)
+        .where(and(eq(syncStaging.tbl, p('tbl')), eq(syncStaging.rowId, p('rowId'))))
+        .prepare(),
+      stage: this.db
+        .insert(syncStaging)
+        .values({ tbl: p('tbl'), rowId: p('rowId'), col: p('col'), value: p('value') })
+        .onConflictDoUpdate({ target: [syncStaging.tbl, syncStaging.rowId, syncStaging.col], set: { value: sql`excluded.value` } })
+        .prepare(),
+      unstage: this.db
+        .delete(syncStaging)
+        .where(and(eq(syncStaging.tbl, p('tbl')), eq(syncStaging.rowId, p('rowId'))))
+        .prepare(),
+    };
+  }
+
+  private get q() {
+    this.statements ??= this.prepare();
+    return this.statements;
+  }
 
   get(key: SyncStateKey): string | null {
     return this.db.select().from(syncState).where(eq(syncState.key, key)).get()?.value ?? null;
@@ -73,12 +113,7 @@ export class SyncRepo {
 
   /** Every field clock of one row, by column. */
   rowClocks(tbl: string, rowId: string): Map<string, string> {
-    const rows = this.db
-      .select({ col: fieldClocks.col, clock: fieldClocks.clock })
-      .from(fieldClocks)
-      .where(and(eq(fieldClocks.tbl, tbl), eq(fieldClocks.rowId, rowId)))
-      .all();
-    return new Map(rows.map((r) => [r.col, r.clock]));
+    return new Map(this.q.rowClocks.all({ tbl, rowId }).map((r) => [r.col, r.clock]));
   }
 
   fieldClock(tbl: string, rowId: string, col: string): string | null {
@@ -91,29 +126,18 @@ export class SyncRepo {
     );
   }
 
-  setClock(tbl: string, rowId: string, col: string, clock: string): void {
-    this.db
-      .insert(fieldClocks)
-      .values({ tbl, rowId, col, clock })
-      .onConflictDoUpdate({ target: [fieldClocks.tbl, fieldClocks.rowId, fieldClocks.col], set: { clock } })
-      .run();
+  /** Several clocks of one row (a new patient brings about twenty). */
+  setClocks(tbl: string, rowId: string, clocks: [string, string][]): void {
+    for (const [col, clock] of clocks) this.q.setClock.run({ tbl, rowId, col, clock });
   }
 
-  stage(tbl: string, rowId: string, col: string, value: Buffer): void {
-    this.db
-      .insert(syncStaging)
-      .values({ tbl, rowId, col, value })
-      .onConflictDoUpdate({ target: [syncStaging.tbl, syncStaging.rowId, syncStaging.col], set: { value } })
-      .run();
+  /** Fields of a row that is not complete yet. */
+  stageAll(tbl: string, rowId: string, values: [string, Buffer][]): void {
+    for (const [col, value] of values) this.q.stage.run({ tbl, rowId, col, value });
   }
 
   staged(tbl: string, rowId: string): Map<string, Buffer> {
-    const rows = this.db
-      .select({ col: syncStaging.col, value: syncStaging.value })
-      .from(syncStaging)
-      .where(and(eq(syncStaging.tbl, tbl), eq(syncStaging.rowId, rowId)))
-      .all();
-    return new Map(rows.map((r) => [r.col, r.value]));
+    return new Map(this.q.staged.all({ tbl, rowId }).map((r) => [r.col, r.value]));
   }
 
   stagedRowCount(): number {
@@ -121,7 +145,7 @@ export class SyncRepo {
   }
 
   unstage(tbl: string, rowId: string): void {
-    this.db.delete(syncStaging).where(and(eq(syncStaging.tbl, tbl), eq(syncStaging.rowId, rowId))).run();
+    this.q.unstage.run({ tbl, rowId });
   }
 
   hold(c: HeldChange, at: number): void {

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { ClockDriftError, type HybridClock } from '../../src-shared/hlc.js';
 import { isConflictText } from '../../src-shared/sync-schema.js';
 import { DecryptionError } from '../crypto/envelope.js';
@@ -63,6 +63,40 @@ interface PendingRow {
 }
 
 const ROW_ID = /^[A-Za-z0-9:_-]{1,120}$/;
+
+interface Runnable {
+  run(values: Record<string, unknown>): unknown;
+  get(values: Record<string, unknown>): unknown;
+}
+
+/**
+ * Prepared statements per table and column set, built once per database: a received page
+ * runs the same few shapes thousands of times, and building a drizzle query costs more than
+ * running it. Names come from the schema description, never from the wire.
+ */
+const statements = new WeakMap<Db, Map<string, Runnable>>();
+
+function statement(db: Db, key: string, build: () => Runnable): Runnable {
+  let cache = statements.get(db);
+  if (!cache) {
+    cache = new Map();
+    statements.set(db, cache);
+  }
+  let s = cache.get(key);
+  if (!s) {
+    s = build();
+    cache.set(key, s);
+  }
+  return s;
+}
+
+/** `{ key: placeholder }` for the given columns' drizzle keys, plus updated_at when present. */
+function placeholders(info: SyncedTableInfo, cols: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const col of cols) out[info.columns.get(col)!.key] = sql.placeholder(col);
+  if (info.updatedAtKey) out[info.updatedAtKey] = sql.placeholder('updated_at');
+  return out;
+}
 
 function isConstraintError(e: unknown): boolean {
   const code = e instanceof Error ? (e as Error & { code?: unknown }).code : undefined;
@@ -192,7 +226,11 @@ class PageRun {
     const reindex: string[] = [];
     for (const row of this.rows.values()) {
       const stored = this.exists(row) ? this.update(row) : this.insertOrStage(row);
-      for (const [col, f] of row.fields) d.repo.setClock(row.info.name, row.rowId, col, f.clock);
+      d.repo.setClocks(
+        row.info.name,
+        row.rowId,
+        [...row.fields].map(([col, f]) => [col, f.clock]),
+      );
       if (stored && row.info.name === 'patients') reindex.push(row.rowId);
     }
     for (const id of reindex) {
@@ -214,27 +252,37 @@ class PageRun {
   }
 
   private exists(row: PendingRow): boolean {
-    const { table, pk } = row.info;
-    return this.d.db.select({ id: pk }).from(table).where(eq(pk, row.rowId)).get() !== undefined;
+    const { table, pk, name } = row.info;
+    const q = statement(this.d.db, `exists|${name}`, () =>
+      this.d.db
+        .select({ id: pk })
+        .from(table)
+        .where(eq(pk, sql.placeholder('id')))
+        .prepare(),
+    );
+    return q.get({ id: row.rowId }) !== undefined;
   }
 
-  private setOf(row: PendingRow, fields: Map<string, unknown>): Record<string, unknown> {
-    const set: Record<string, unknown> = {};
-    for (const [col, value] of fields) set[row.info.columns.get(col)!.key] = value;
-    if (row.info.updatedAtKey) set[row.info.updatedAtKey] = this.d.now();
-    return set;
+  /** Values by column name (plus updated_at and the row id) for a prepared statement. */
+  private params(values: Map<string, unknown>, rowId: string): Record<string, unknown> {
+    const out: Record<string, unknown> = Object.fromEntries(values);
+    out.updated_at = this.d.now();
+    out.id = rowId;
+    return out;
   }
 
   private update(row: PendingRow): boolean {
-    const { table, pk } = row.info;
+    const { info } = row;
     const values = new Map([...row.fields].map(([col, f]) => [col, f.stored]));
-    return this.guarded(() => {
+    const cols = [...values.keys()].sort();
+    const q = statement(this.d.db, `update|${info.name}|${cols.join(',')}`, () =>
       this.d.db
-        .update(table)
-        .set(this.setOf(row, values) as never)
-        .where(eq(pk, row.rowId))
-        .run();
-    });
+        .update(info.table)
+        .set(placeholders(info, cols) as never)
+        .where(eq(info.pk, sql.placeholder('id')))
+        .prepare(),
+    );
+    return this.guarded(() => q.run(this.params(values, row.rowId)));
   }
 
   /**
@@ -257,17 +305,23 @@ class PageRun {
     }
     for (const [col, f] of row.fields) values.set(col, f.stored);
     const stage = () => {
-      for (const [col, f] of row.fields) d.repo.stage(info.name, rowId, col, f.wire);
+      d.repo.stageAll(
+        info.name,
+        rowId,
+        [...row.fields].map(([col, f]) => [col, f.wire]),
+      );
       return false;
     };
     if (!info.required.every((c) => values.has(c))) return stage();
-    const set = this.setOf(row, values);
-    set[info.pkKey] = rowId;
-    const inserted = this.guarded(() => {
+    const cols = [...values.keys()].sort();
+    const q = statement(d.db, `insert|${info.name}|${cols.join(',')}`, () =>
       d.db
         .insert(info.table)
-        .values(set as never)
-        .run();
+        .values({ ...placeholders(info, cols), [info.pkKey]: sql.placeholder('id') } as never)
+        .prepare(),
+    );
+    const inserted = this.guarded(() => {
+      q.run(this.params(values, rowId));
       d.repo.unstage(info.name, rowId);
     });
     return inserted || stage();
@@ -284,7 +338,7 @@ class PageRun {
   }
 
   /** Runs a write in a savepoint; a constraint clash keeps the page going and is counted. */
-  private guarded(write: () => void): boolean {
+  private guarded(write: () => unknown): boolean {
     try {
       this.d.db.transaction(write);
       return true;
