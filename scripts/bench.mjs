@@ -2,6 +2,7 @@
 // store, inside a private D-Bus session with gnome-keyring and a throwaway HOME, as
 // scripts/test.mjs runs the tests. Arguments are passed on:
 //   npm run bench -- --quick | --patients 250000 | --million | --searches 1000 | --seed 7
+// `node scripts/bench.mjs sync [--quick]` runs the sync benchmark (bench/sync.bench.ts) instead.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +26,9 @@ ensureNativeFor('node', { root });
 
 // Arguments reach the shell as positional parameters ("$@"), never spliced into its text.
 const tsx = join(root, 'node_modules', '.bin', 'tsx');
+const args = process.argv.slice(2);
+const bench = args[0] === 'sync' ? 'bench/sync.bench.ts' : 'bench/patients.bench.ts';
+if (args[0] === 'sync') args.shift();
 const home = mkdtempSync(join(tmpdir(), 'kavach-bench-home-'));
 const runtime = mkdtempSync(join(tmpdir(), 'kavach-bench-run-'));
 let status = 1;
@@ -36,9 +40,10 @@ try {
       'sh',
       '-c',
       // The keyring password only protects this throwaway keyring, deleted afterwards.
-      `printf '%s' kavach-bench-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec "$0" bench/patients.bench.ts "$@"`,
+      `printf '%s' kavach-bench-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec "$0" "$@"`,
       tsx,
-      ...process.argv.slice(2),
+      bench,
+      ...args,
     ],
     {
       cwd: root,

@@ -1,0 +1,284 @@
+// Sync benchmark (issue 4, "Benchmarks"): initial sync of a joining workstation,
+// workstation-to-workstation propagation on loopback, and many devices pushing and pulling
+// against PostgreSQL. Start it through scripts/bench.mjs (real keytar needs the D-Bus
+// session and gnome-keyring it provides):
+//   node scripts/bench.mjs sync [--quick] [--patients N] [--samples N] [--devices N] [--seconds N]
+// Prints only timings, counts and sizes: never patient data or keys.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+import { startCluster } from '../scripts/pg-cluster.mjs';
+import { LIMITS, type PullResponse, ROUTES } from '../src-shared/sync-wire.js';
+import { call, loginAs, must } from '../src-main/testing/core-harness.js';
+import { addDesk, clinicRing, DESK, patientChanges } from '../src-main/sync/fixtures.js';
+import { founder, joiner, type Station, startServer, station } from '../src-main/sync/testing.js';
+import { type Row, Samples, table } from './report.js';
+import { enrollDevices, runLoad } from './sync-load.js';
+
+interface Options {
+  patients: number;
+  samples: number;
+  devices: number;
+  seconds: number;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { patients: 100_000, samples: 200, devices: 200, seconds: 60 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const v = Number(argv[++i]);
+      if (!Number.isInteger(v) || v <= 0) throw new Error(`${a} needs a positive whole number`);
+      return v;
+    };
+    if (a === '--quick') {
+      o.patients = 5_000;
+      o.seconds = 20;
+    } else if (a === '--patients') o.patients = value();
+    else if (a === '--samples') o.samples = value();
+    else if (a === '--devices') o.devices = value();
+    else if (a === '--seconds') o.seconds = value();
+    else throw new Error(`Unknown option ${a}. Use --quick, --patients N, --samples N, --devices N, --seconds N.`);
+  }
+  return o;
+}
+
+const say = (line: string) => process.stderr.write(`${line}\n`);
+const fmt = (v: number, d = 0) => v.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+function plainTable(header: string[], rows: string[][]): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((l) => l[i]!.length)));
+  const line = (l: string[]) => `| ${l.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  const rule = `|${widths.map((w, i) => (i === 0 ? `${'-'.repeat(w + 2)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  return [line(header), rule, ...rows.map(line)].join('\n');
+}
+
+/** Real registrations (and check-ins) through the desk; the bulk goes in as sealed changes. */
+const REAL_PATIENTS = 200;
+const VISIT_EVERY = 4;
+
+async function initialSync(o: Options): Promise<string[][]> {
+  const server = await startServer('pglite');
+  let a: Station | null = null;
+  let b: Station | null = null;
+  try {
+    a = await founder(server, 'front-desk');
+    await addDesk(await a.admin());
+    const desk = await loginAs(a.core, DESK.username, DESK.password);
+    const real = Math.min(REAL_PATIENTS, o.patients);
+    let visits = 0;
+    for (let i = 0; i < real; i++) {
+      a.clock.advance(1_000);
+      const r = must(
+        await call(desk, 'patients.register', {
+          patient: {
+            givenNames: `Sample${String.fromCharCode(97 + (i % 26))}`,
+            familyName: 'Bench',
+            sex: i % 2 ? 'female' : 'male',
+            birth: { kind: 'exact', date: '1980-01-01' },
+            phones: [{ number: `9${String(700_000_000 + i)}`, label: 'mobile' }],
+          },
+          decision: 'register-new',
+        }),
+      );
+      if (r.status !== 'registered') throw new Error('registration refused');
+      if (i % VISIT_EVERY === 0) {
+        must(await call(desk, 'visits.checkIn', { patientId: r.id, doctorId: null, reason: 'Review', priority: 'routine' }));
+        visits++;
+      }
+    }
+    await a.sync.syncNow();
+    // The rest: whole patients sealed with the clinic's real keys, every field one change,
+    // pushed through the real server by the founding workstation (as the backlog test does).
+    const ring = await clinicRing(a);
+    const client = a.sync.client();
+    const wall = a.clock.now() - 60_000;
+    const t0 = performance.now();
+    let buffer: ReturnType<typeof patientChanges> = [];
+    for (let i = 0; i < o.patients - real; i++) {
+      buffer.push(...patientChanges(ring, i, wall, 'BQSYN'));
+      if (buffer.length >= LIMITS.pushBatch) {
+        await client.push(buffer.slice(0, LIMITS.pushBatch));
+        buffer = buffer.slice(LIMITS.pushBatch);
+      }
+    }
+    for (let i = 0; i < buffer.length; i += LIMITS.pushBatch) await client.push(buffer.slice(i, i + LIMITS.pushBatch));
+    ring.wipe();
+    say(`seeded ${fmt(o.patients)} patients (${real} registered at the desk, ${visits} visits) in ${fmt((performance.now() - t0) / 1000, 1)} s`);
+
+    // Baseline 1: the server alone, pulling every page over HTTP without applying anything.
+    let after = 0;
+    let total = 0;
+    const p0 = performance.now();
+    for (;;) {
+      const page: PullResponse = await client.pull(after, 0);
+      total += page.changes.length;
+      after = page.next;
+      if (!page.more) break;
+    }
+    const pullOnly = (performance.now() - p0) / 1000;
+
+    // Baseline 2: better-sqlite3 inserting as many plaintext rows in one transaction.
+    const dir = mkdtempSync(join(tmpdir(), 'kavach-sync-bench-sqlite-'));
+    let sqliteSeconds = 0;
+    try {
+      const Driver = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
+      const db = new Driver(join(dir, 'plain.db'));
+      db.pragma('journal_mode = WAL');
+      db.exec('create table changes (change_id text primary key, tbl text, row_id text, col text, clock text, value text)');
+      const insert = db.prepare('insert into changes values (?, ?, ?, ?, ?, ?)');
+      const s0 = performance.now();
+      db.transaction(() => {
+        for (let i = 0; i < total; i++) {
+          insert.run(`c-${i}`, 'patients', `r-${Math.floor(i / 21)}`, `col${i % 21}`, `${String(1e14 + i)}-000000-x`, `v${i}`);
+        }
+      })();
+      sqliteSeconds = (performance.now() - s0) / 1000;
+      db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+
+    // Kavach: a new workstation joins (code redemption and key unwrap not timed) and pulls all.
+    const { code } = must(await call(await a.admin(), 'sync.createEnrollment', {}));
+    b = await station('new-desk');
+    must(await call(b.core.connect(), 'setup.joinClinic', { serverUrl: server.url, code, deviceName: 'new-desk' }));
+    const j0 = performance.now();
+    const done = await b.sync.syncNow();
+    const joinSeconds = (performance.now() - j0) / 1000;
+    if (done.state !== 'online' || done.initialSync !== null) throw new Error(`initial sync ended ${done.state}`);
+    const deskB = await loginAs(b.core, DESK.username, DESK.password);
+    const found = must(await call(deskB, 'patients.search', { query: `BQSYN-${String(o.patients - real - 1).padStart(5, '0')}` }));
+    if (found.length !== 1) throw new Error('the last bulk patient is not searchable on the new workstation');
+
+    const rate = (s: number) => fmt(total / s);
+    return [
+      ['initial sync: new workstation pulls + applies (Kavach)', fmt(total), fmt(joinSeconds, 2), rate(joinSeconds), '>= 30,000/s', total / joinSeconds >= 30_000 ? 'yes' : 'NO'],
+      ['baseline: server pull only over HTTP, no apply', fmt(total), fmt(pullOnly, 2), rate(pullOnly), '-', '-'],
+      ['baseline: better-sqlite3 plaintext inserts, 1 txn', fmt(total), fmt(sqliteSeconds, 2), rate(sqliteSeconds), '-', '-'],
+      ['ratio Kavach / pull-only time', '', `${(joinSeconds / pullOnly).toFixed(2)}x`, '', '', ''],
+      ['ratio Kavach / sqlite time', '', `${(joinSeconds / sqliteSeconds).toFixed(2)}x`, '', '', ''],
+    ];
+  } finally {
+    await b?.close();
+    await a?.close();
+    await server.close();
+  }
+}
+
+async function propagation(o: Options): Promise<{ kavach: Samples }> {
+  const server = await startServer('pglite');
+  let a: Station | null = null;
+  let b: Station | null = null;
+  try {
+    // Default engine tuning (300 ms push debounce, long-poll pulls), background loops on.
+    a = await founder(server, 'desk-a', { tuning: { auto: true } });
+    await addDesk(await a.admin());
+    await a.sync.syncNow();
+    b = await joiner(server, a, 'desk-b', { tuning: { auto: true } });
+    const deskA = await loginAs(a.core, DESK.username, DESK.password);
+    const deskB = await loginAs(b.core, DESK.username, DESK.password);
+    const samples = new Samples(o.samples);
+    for (let i = 0; i < o.samples; i++) {
+      const phone = `9${String(600_000_000 + i)}`;
+      a.clock.advance(1_000);
+      const t0 = performance.now();
+      const r = must(
+        await call(deskA, 'patients.register', {
+          patient: {
+            givenNames: 'Probe',
+            familyName: 'Bench',
+            sex: 'female',
+            birth: { kind: 'exact', date: '1990-01-01' },
+            phones: [{ number: phone, label: 'mobile' }],
+          },
+          decision: 'register-new',
+        }),
+      );
+      if (r.status !== 'registered') throw new Error('registration refused');
+      for (;;) {
+        b.clock.advance(100);
+        const hits = must(await call(deskB, 'patients.search', { query: phone }));
+        if (hits.length > 0) break;
+        if (performance.now() - t0 > 30_000) throw new Error('a registration did not reach the other workstation in 30 s');
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      samples.add(performance.now() - t0);
+    }
+    return { kavach: samples };
+  } finally {
+    await b?.close();
+    await a?.close();
+    await server.close();
+  }
+}
+
+async function load(o: Options): Promise<string[][]> {
+  const cluster = await startCluster({ database: 'kavach_bench' });
+  try {
+    const server = await startServer(
+      { url: cluster.url },
+      // Raised for the benchmark: one address enrolls every device, and each device pushes
+      // far more often than the default 240 a minute.
+      { limits: { pushesPerMinute: 1_000_000, enrollPerMinute: 1_000_000, enrollmentsPerMinute: 1_000_000 } },
+    );
+    try {
+      const { foundingCode } = await server.createClinic('Load Clinic');
+      const tokens = await enrollDevices(server.url, foundingCode, o.devices);
+      const r = await runLoad(server.url, tokens, o.seconds);
+      const health = await fetch(`${server.url}${ROUTES.health}`);
+      if (!health.ok) throw new Error('server unhealthy after the load');
+      return [
+        ['devices', fmt(r.devices), ''],
+        ['duration (s)', fmt(r.seconds, 1), ''],
+        ['requests', fmt(r.requests), ''],
+        ['requests/s', fmt(r.requests / r.seconds), ''],
+        ['push p50 / p99 (ms)', `${fmt(r.pushLatency.percentile(50), 1)} / ${fmt(r.pushLatency.percentile(99), 1)}`, ''],
+        ['pull p50 / p99 (ms)', `${fmt(r.pullLatency.percentile(50), 1)} / ${fmt(r.pullLatency.percentile(99), 1)}`, ''],
+        ['all requests p99 (ms)', fmt(r.all.percentile(99), 1), ''],
+        ['errors', fmt(r.errors), r.errors === 0 ? 'yes (target 0)' : 'NO (target 0)'],
+        ['changes pushed (distinct changeIds)', fmt(r.pushed), ''],
+        [
+          'devices that pulled each changeId exactly once',
+          `${fmt(r.exactlyOnce)} / ${fmt(r.devices)}`,
+          r.exactlyOnce === r.devices ? 'yes' : 'NO',
+        ],
+        ['duplicate / missing deliveries', `${fmt(r.duplicatesSeen)} / ${fmt(r.missing)}`, ''],
+      ];
+    } finally {
+      await server.close();
+    }
+  } finally {
+    cluster.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  say(`sync benchmark: ${fmt(o.patients)} patients, ${o.samples} propagation samples, ${o.devices} devices for ${o.seconds} s; ${cpus().length} CPUs`);
+  const sync = await initialSync(o);
+  say('initial sync done');
+  const prop = await propagation(o);
+  say('propagation done');
+  const loadRows = await load(o);
+  say('load done');
+
+  process.stdout.write(`\n## Initial sync (${fmt(o.patients)} patients, PGlite server, loopback)\n\n`);
+  process.stdout.write(`${plainTable(['measure', 'changes', 'seconds', 'changes/s', 'target', 'met?'], sync)}\n`);
+  process.stdout.write('\n## Propagation workstation A -> B (register on A until B search finds it; loopback, PGlite)\n\n');
+  const rows: Row[] = [{ operation: 'register on A -> found on B', kavach: prop.kavach, baseline: null, maxP95Ms: 1_000, maxRatio: null }];
+  process.stdout.write(`${table(rows)}\n`);
+  process.stdout.write(`\n## ${o.devices} devices pushing (5 changes) and pulling for ${o.seconds} s (PostgreSQL, HTTP API)\n\n`);
+  process.stdout.write(`${plainTable(['measure', 'value', 'met?'], loadRows)}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    say(err instanceof Error ? `sync benchmark failed: ${err.message}` : 'sync benchmark failed');
+    process.exit(1);
+  },
+);
