@@ -49,7 +49,12 @@ export async function enrollDevices(base: string, foundingCode: string, count: n
   const wrapped = randomBytes(96).toString('base64');
   for (let i = 1; i < count; i++) {
     const code = newCode();
-    await post(base, ROUTES.enrollments, { codeHash: hashCode(code), wrappedKeyRing: wrapped, ttlSeconds: 3600 }, first.deviceToken);
+    await post(
+      base,
+      ROUTES.enrollments,
+      { codeHash: hashCode(code), wrappedKeyRing: wrapped, ttlSeconds: 3600 },
+      first.deviceToken,
+    );
     const d = await post<EnrollResponse>(base, ROUTES.enroll, { code, deviceName: `load-${i}` });
     tokens.push(d.deviceToken);
   }
@@ -73,7 +78,12 @@ function changes(device: number, n: number, counter: { c: number }): WireChangeJ
  * Afterwards every device pulls to the end; its pulls (from seq 0) must hold each pushed
  * changeId exactly once.
  */
-export async function runLoad(base: string, tokens: string[], seconds: number, batch = 5): Promise<LoadResult> {
+export async function runLoad(
+  base: string,
+  tokens: string[],
+  seconds: number,
+  batch = 5,
+): Promise<LoadResult> {
   const pushLatency = new Samples(100_000);
   const pullLatency = new Samples(100_000);
   const all = new Samples(200_000);
@@ -85,9 +95,12 @@ export async function runLoad(base: string, tokens: string[], seconds: number, b
   const pullAll = async (d: number, timed: boolean) => {
     for (;;) {
       const t0 = performance.now();
-      const page = await json<PullResponse>(`${base}${ROUTES.pull}?after=${cursors[d]}&limit=${LIMITS.pullPage}&wait=0`, {
-        headers: { authorization: `Bearer ${tokens[d]}` },
-      });
+      const page = await json<PullResponse>(
+        `${base}${ROUTES.pull}?after=${cursors[d]}&limit=${LIMITS.pullPage}&wait=0`,
+        {
+          headers: { authorization: `Bearer ${tokens[d]}` },
+        },
+      );
       const ms = performance.now() - t0;
       if (timed) {
         requests++;

@@ -40,18 +40,23 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--samples') o.samples = value();
     else if (a === '--devices') o.devices = value();
     else if (a === '--seconds') o.seconds = value();
-    else throw new Error(`Unknown option ${a}. Use --quick, --patients N, --samples N, --devices N, --seconds N.`);
+    else
+      throw new Error(
+        `Unknown option ${a}. Use --quick, --patients N, --samples N, --devices N, --seconds N.`,
+      );
   }
   return o;
 }
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
-const fmt = (v: number, d = 0) => v.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const fmt = (v: number, d = 0) =>
+  v.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
 function plainTable(header: string[], rows: string[][]): string {
   const all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((l) => l[i]!.length)));
-  const line = (l: string[]) => `| ${l.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  const line = (l: string[]) =>
+    `| ${l.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
   const rule = `|${widths.map((w, i) => (i === 0 ? `${'-'.repeat(w + 2)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
   return [line(header), rule, ...rows.map(line)].join('\n');
 }
@@ -86,7 +91,14 @@ async function initialSync(o: Options): Promise<string[][]> {
       );
       if (r.status !== 'registered') throw new Error('registration refused');
       if (i % VISIT_EVERY === 0) {
-        must(await call(desk, 'visits.checkIn', { patientId: r.id, doctorId: null, reason: 'Review', priority: 'routine' }));
+        must(
+          await call(desk, 'visits.checkIn', {
+            patientId: r.id,
+            doctorId: null,
+            reason: 'Review',
+            priority: 'routine',
+          }),
+        );
         visits++;
       }
     }
@@ -105,9 +117,12 @@ async function initialSync(o: Options): Promise<string[][]> {
         buffer = buffer.slice(LIMITS.pushBatch);
       }
     }
-    for (let i = 0; i < buffer.length; i += LIMITS.pushBatch) await client.push(buffer.slice(i, i + LIMITS.pushBatch));
+    for (let i = 0; i < buffer.length; i += LIMITS.pushBatch)
+      await client.push(buffer.slice(i, i + LIMITS.pushBatch));
     ring.wipe();
-    say(`seeded ${fmt(o.patients)} patients (${real} registered at the desk, ${visits} visits) in ${fmt((performance.now() - t0) / 1000, 1)} s`);
+    say(
+      `seeded ${fmt(o.patients)} patients (${real} registered at the desk, ${visits} visits) in ${fmt((performance.now() - t0) / 1000, 1)} s`,
+    );
 
     // Baseline 1: the server alone, pulling every page over HTTP without applying anything.
     let after = 0;
@@ -128,12 +143,21 @@ async function initialSync(o: Options): Promise<string[][]> {
       const Driver = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
       const db = new Driver(join(dir, 'plain.db'));
       db.pragma('journal_mode = WAL');
-      db.exec('create table changes (change_id text primary key, tbl text, row_id text, col text, clock text, value text)');
+      db.exec(
+        'create table changes (change_id text primary key, tbl text, row_id text, col text, clock text, value text)',
+      );
       const insert = db.prepare('insert into changes values (?, ?, ?, ?, ?, ?)');
       const s0 = performance.now();
       db.transaction(() => {
         for (let i = 0; i < total; i++) {
-          insert.run(`c-${i}`, 'patients', `r-${Math.floor(i / 21)}`, `col${i % 21}`, `${String(1e14 + i)}-000000-x`, `v${i}`);
+          insert.run(
+            `c-${i}`,
+            'patients',
+            `r-${Math.floor(i / 21)}`,
+            `col${i % 21}`,
+            `${String(1e14 + i)}-000000-x`,
+            `v${i}`,
+          );
         }
       })();
       sqliteSeconds = (performance.now() - s0) / 1000;
@@ -145,20 +169,52 @@ async function initialSync(o: Options): Promise<string[][]> {
     // Kavach: a new workstation joins (code redemption and key unwrap not timed) and pulls all.
     const { code } = must(await call(await a.admin(), 'sync.createEnrollment', {}));
     b = await station('new-desk');
-    must(await call(b.core.connect(), 'setup.joinClinic', { serverUrl: server.url, code, deviceName: 'new-desk' }));
+    must(
+      await call(b.core.connect(), 'setup.joinClinic', {
+        serverUrl: server.url,
+        code,
+        deviceName: 'new-desk',
+      }),
+    );
     const j0 = performance.now();
     const done = await b.sync.syncNow();
     const joinSeconds = (performance.now() - j0) / 1000;
-    if (done.state !== 'online' || done.initialSync !== null) throw new Error(`initial sync ended ${done.state}`);
+    if (done.state !== 'online' || done.initialSync !== null)
+      throw new Error(`initial sync ended ${done.state}`);
     const deskB = await loginAs(b.core, DESK.username, DESK.password);
-    const found = must(await call(deskB, 'patients.search', { query: `BQSYN-${String(o.patients - real - 1).padStart(5, '0')}` }));
+    const found = must(
+      await call(deskB, 'patients.search', {
+        query: `BQSYN-${String(o.patients - real - 1).padStart(5, '0')}`,
+      }),
+    );
     if (found.length !== 1) throw new Error('the last bulk patient is not searchable on the new workstation');
 
     const rate = (s: number) => fmt(total / s);
     return [
-      ['initial sync: new workstation pulls + applies (Kavach)', fmt(total), fmt(joinSeconds, 2), rate(joinSeconds), '>= 30,000/s', total / joinSeconds >= 30_000 ? 'yes' : 'NO'],
-      ['baseline: server pull only over HTTP, no apply', fmt(total), fmt(pullOnly, 2), rate(pullOnly), '-', '-'],
-      ['baseline: better-sqlite3 plaintext inserts, 1 txn', fmt(total), fmt(sqliteSeconds, 2), rate(sqliteSeconds), '-', '-'],
+      [
+        'initial sync: new workstation pulls + applies (Kavach)',
+        fmt(total),
+        fmt(joinSeconds, 2),
+        rate(joinSeconds),
+        '>= 30,000/s',
+        total / joinSeconds >= 30_000 ? 'yes' : 'NO',
+      ],
+      [
+        'baseline: server pull only over HTTP, no apply',
+        fmt(total),
+        fmt(pullOnly, 2),
+        rate(pullOnly),
+        '-',
+        '-',
+      ],
+      [
+        'baseline: better-sqlite3 plaintext inserts, 1 txn',
+        fmt(total),
+        fmt(sqliteSeconds, 2),
+        rate(sqliteSeconds),
+        '-',
+        '-',
+      ],
       ['ratio Kavach / pull-only time', '', `${(joinSeconds / pullOnly).toFixed(2)}x`, '', '', ''],
       ['ratio Kavach / sqlite time', '', `${(joinSeconds / sqliteSeconds).toFixed(2)}x`, '', '', ''],
     ];
@@ -203,7 +259,8 @@ async function propagation(o: Options): Promise<{ kavach: Samples }> {
         b.clock.advance(100);
         const hits = must(await call(deskB, 'patients.search', { query: phone }));
         if (hits.length > 0) break;
-        if (performance.now() - t0 > 30_000) throw new Error('a registration did not reach the other workstation in 30 s');
+        if (performance.now() - t0 > 30_000)
+          throw new Error('a registration did not reach the other workstation in 30 s');
         await new Promise((r) => setTimeout(r, 5));
       }
       samples.add(performance.now() - t0);
@@ -236,8 +293,16 @@ async function load(o: Options): Promise<string[][]> {
         ['duration (s)', fmt(r.seconds, 1), ''],
         ['requests', fmt(r.requests), ''],
         ['requests/s', fmt(r.requests / r.seconds), ''],
-        ['push p50 / p99 (ms)', `${fmt(r.pushLatency.percentile(50), 1)} / ${fmt(r.pushLatency.percentile(99), 1)}`, ''],
-        ['pull p50 / p99 (ms)', `${fmt(r.pullLatency.percentile(50), 1)} / ${fmt(r.pullLatency.percentile(99), 1)}`, ''],
+        [
+          'push p50 / p99 (ms)',
+          `${fmt(r.pushLatency.percentile(50), 1)} / ${fmt(r.pushLatency.percentile(99), 1)}`,
+          '',
+        ],
+        [
+          'pull p50 / p99 (ms)',
+          `${fmt(r.pullLatency.percentile(50), 1)} / ${fmt(r.pullLatency.percentile(99), 1)}`,
+          '',
+        ],
         ['all requests p99 (ms)', fmt(r.all.percentile(99), 1), ''],
         ['errors', fmt(r.errors), r.errors === 0 ? 'yes (target 0)' : 'NO (target 0)'],
         ['changes pushed (distinct changeIds)', fmt(r.pushed), ''],
@@ -258,7 +323,9 @@ async function load(o: Options): Promise<string[][]> {
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
-  say(`sync benchmark: ${fmt(o.patients)} patients, ${o.samples} propagation samples, ${o.devices} devices for ${o.seconds} s; ${cpus().length} CPUs`);
+  say(
+    `sync benchmark: ${fmt(o.patients)} patients, ${o.samples} propagation samples, ${o.devices} devices for ${o.seconds} s; ${cpus().length} CPUs`,
+  );
   const sync = await initialSync(o);
   say('initial sync done');
   const prop = await propagation(o);
@@ -267,11 +334,25 @@ async function main(): Promise<void> {
   say('load done');
 
   process.stdout.write(`\n## Initial sync (${fmt(o.patients)} patients, PGlite server, loopback)\n\n`);
-  process.stdout.write(`${plainTable(['measure', 'changes', 'seconds', 'changes/s', 'target', 'met?'], sync)}\n`);
-  process.stdout.write('\n## Propagation workstation A -> B (register on A until B search finds it; loopback, PGlite)\n\n');
-  const rows: Row[] = [{ operation: 'register on A -> found on B', kavach: prop.kavach, baseline: null, maxP95Ms: 1_000, maxRatio: null }];
+  process.stdout.write(
+    `${plainTable(['measure', 'changes', 'seconds', 'changes/s', 'target', 'met?'], sync)}\n`,
+  );
+  process.stdout.write(
+    '\n## Propagation workstation A -> B (register on A until B search finds it; loopback, PGlite)\n\n',
+  );
+  const rows: Row[] = [
+    {
+      operation: 'register on A -> found on B',
+      kavach: prop.kavach,
+      baseline: null,
+      maxP95Ms: 1_000,
+      maxRatio: null,
+    },
+  ];
   process.stdout.write(`${table(rows)}\n`);
-  process.stdout.write(`\n## ${o.devices} devices pushing (5 changes) and pulling for ${o.seconds} s (PostgreSQL, HTTP API)\n\n`);
+  process.stdout.write(
+    `\n## ${o.devices} devices pushing (5 changes) and pulling for ${o.seconds} s (PostgreSQL, HTTP API)\n\n`,
+  );
   process.stdout.write(`${plainTable(['measure', 'value', 'met?'], loadRows)}\n`);
 }
 
