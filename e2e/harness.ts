@@ -213,3 +213,33 @@ export async function registerPatient(
     name: `${givenNames} ${familyName}`,
   };
 }
+
+// --- A second workstation (sync journeys) ---
+
+export interface Workstation extends KavachFixture {
+  close(): Promise<void>;
+}
+
+/**
+ * Another workstation beside the `kavach` fixture: its own core, data directory, keychain
+ * service and preview server, as a second computer in the clinic would have.
+ */
+export async function startWorkstation(name: string): Promise<Workstation> {
+  const dataDir = await mkdtemp(join(tmpdir(), `kavach-e2e-${name}-`));
+  const clock = createClock();
+  const service = `Kavach-e2e-${name}-${Math.random().toString(36).slice(2, 10)}`;
+  const core = await openCore({ dataDir, secrets: createKeytarStore(service), clock, log: () => {} });
+  const server = await startPreviewServer({ core, rendererDir: 'out/renderer', log: () => {} });
+  return {
+    origin: server.origin,
+    url: server.url,
+    newLoginUrl: server.newLoginUrl,
+    clock,
+    dataDir,
+    async close() {
+      await server.close();
+      await core.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
