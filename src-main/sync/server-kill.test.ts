@@ -37,15 +37,19 @@ const counts = { push: 0, pull: 0 };
 let onRequest: ((path: string) => void) | null = null;
 let bOffline = false;
 
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = netServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
+/** A free port below the ephemeral range, so no other test's port-0 listener takes it
+ *  while the server is down between a kill and its restart. */
+async function freePort(): Promise<number> {
+  for (;;) {
+    const candidate = 20_000 + Math.floor(Math.random() * 10_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const s = netServer();
+      s.once('error', () => resolve(false));
+      s.listen(candidate, '127.0.0.1', () => s.close(() => resolve(true)));
     });
-  });
+    if (free) return candidate;
+  }
+}
 
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
