@@ -15,7 +15,7 @@ import { type AuditFields, chainHash, GENESIS_HASH } from '../src-main/audit/cha
 import { nameTokens, phoneToken, type TokenKind } from '../src-main/crypto/blind-index.js';
 import { summarize } from '../src-main/patients/handlers.js';
 import { MIGRATIONS } from '../src-main/store/migrations.generated.js';
-import { MAX_PREFIX, MIN_PREFIX, namePrefixes, type StoredPatient } from '../src-main/store/patients-repo.js';
+import { MAX_PREFIX, MIN_PREFIX, namePrefixes, PATIENT_FIELDS, type StoredPatient } from '../src-main/store/patients-repo.js';
 
 /**
  * The plaintext baseline: what registration and search cost in a clinic app that stores the
@@ -29,27 +29,8 @@ import { MAX_PREFIX, MIN_PREFIX, namePrefixes, type StoredPatient } from '../src
  * and idle checks, rate limit).
  */
 
-const FIELDS = [
-  ['givenNames', 'given_names'],
-  ['familyName', 'family_name'],
-  ['sex', 'sex'],
-  ['birth', 'birth'],
-  ['phones', 'phones'],
-  ['address', 'address'],
-  ['nationalId', 'national_id'],
-  ['otherId', 'other_id'],
-  ['bloodGroup', 'blood_group'],
-  ['heightCm', 'height_cm'],
-  ['weightKg', 'weight_kg'],
-  ['preferredLanguage', 'preferred_language'],
-  ['emergencyContacts', 'emergency_contacts'],
-  ['bystander', 'bystander'],
-  ['insurance', 'insurance'],
-  ['allergies', 'allergies'],
-  ['chronicConditions', 'chronic_conditions'],
-  ['medicoLegal', 'medico_legal'],
-  ['notes', 'notes'],
-] as const;
+// The same field-to-column list Kavach's repository writes.
+const FIELDS = PATIENT_FIELDS;
 
 const SEARCH_LIMIT = 50;
 

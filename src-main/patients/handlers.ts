@@ -1,11 +1,9 @@
 import { isValidAadhaar, maskAadhaar, normalizeAadhaar } from '../../src-shared/aadhaar.js';
-import { ageFrom, estimatedBirthDate, patientInputAt, todayIso } from '../../src-shared/patient.js';
+import { ageFrom, estimatedBirthDate, type PatientInput, todayIso } from '../../src-shared/patient.js';
 import { isLikelySameName } from '../../src-shared/similarity.js';
 import type { PatientSummary } from '../../src-shared/types.js';
 import { nameTokens, phoneToken } from '../crypto/blind-index.js';
-import { Failure } from '../ipc/failure.js';
 import type { Handlers, Services } from '../ipc/handler-types.js';
-import { fieldErrors } from '../ipc/router.js';
 import { MAX_PREFIX, MIN_PREFIX, type PatientBrief, type RegistrablePatient, type StoredPatient } from '../store/patients-repo.js';
 
 const SEARCH_LIMIT = 50;
@@ -56,17 +54,12 @@ function possibleDuplicates(s: Services, p: RegistrablePatient, today: string) {
 }
 
 /**
- * The registration rules as of today (the contract only checked the shape), with an age
- * turned into an estimated date of birth. An unchanged approximate age keeps the stored
- * estimate, so correcting a phone number does not move someone's birthday.
+ * A validated patient as it is stored: an age becomes an estimated date of birth. The router
+ * has already checked every rule, the date-dependent ones included (the channel's
+ * `inputAt`). An unchanged approximate age keeps the stored estimate, so correcting a phone
+ * number does not move someone's birthday.
  */
-export function checkedPatient(raw: unknown, today: string, current: StoredPatient | null): RegistrablePatient {
-  const checked = patientInputAt(today).safeParse(raw);
-  if (!checked.success) {
-    const fields = Object.fromEntries(Object.entries(fieldErrors(checked.error)).map(([k, v]) => [`patient.${k}`, v]));
-    throw new Failure('VALIDATION', 'Some fields need attention.', fields);
-  }
-  const p = checked.data;
+export function storablePatient(p: PatientInput, today: string, current: StoredPatient | null): RegistrablePatient {
   if (p.birth.kind === 'exact') return { ...p, birth: { kind: 'exact', date: p.birth.date } };
   if (current?.birth.kind === 'approximate' && ageFrom(current.birth.date, today) === p.birth.ageYears) {
     return { ...p, birth: current.birth };
@@ -86,7 +79,7 @@ export const patientHandlers: Pick<Handlers, 'patients.register' | 'patients.sea
   'patients.register': (ctx, input) => {
     const s = ctx.services;
     const today = todayIso(s.now());
-    const patient = checkedPatient(input.patient, today, null);
+    const patient = storablePatient(input.patient, today, null);
     if (input.decision === 'check-duplicates') {
       const candidates = possibleDuplicates(s, patient, today);
       if (candidates.length > 0) {

@@ -5,7 +5,7 @@ import type { FieldHistoryEntry, PatientRecord } from '../../src-shared/types.js
 import { Failure } from '../ipc/failure.js';
 import type { Handlers, Services } from '../ipc/handler-types.js';
 import type { FieldKey, StoredPatient } from '../store/patients-repo.js';
-import { checkedPatient } from './handlers.js';
+import { storablePatient } from './handlers.js';
 import { describeField } from './describe.js';
 import { registrationSlip } from './slip.js';
 
@@ -53,8 +53,8 @@ export const recordHandlers: Pick<
   'patients.update': (ctx, input) => {
     const s = ctx.services;
     const current = requirePatient(s, input.id);
-    const raw = input.keepNationalId ? { ...input.patient, nationalId: '' } : input.patient;
-    const next = checkedPatient(raw, s.today(), current);
+    const next = storablePatient(input.patient, s.today(), current);
+    // The form holds only the masked number: keeping it means the stored one.
     if (input.keepNationalId) next.nationalId = current.nationalId;
     const changed = s.patients.correct(current, next, ctx.session.userId);
     // The audit names the fields, never their values: those live encrypted in the history.

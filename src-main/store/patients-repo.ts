@@ -11,7 +11,7 @@ import type { MetaRepo } from './meta-repo.js';
 import { blindIndex, patientHistory, patientPhotos, patients, visits } from './schema.js';
 
 /** Input keys and the envelope columns that hold them, in one place for write and read. */
-const FIELDS = [
+export const PATIENT_FIELDS = [
   ['givenNames', 'given_names'],
   ['familyName', 'family_name'],
   ['sex', 'sex'],
@@ -32,6 +32,7 @@ const FIELDS = [
   ['medicoLegal', 'medico_legal'],
   ['notes', 'notes'],
 ] as const;
+const FIELDS = PATIENT_FIELDS;
 
 export type FieldKey = (typeof FIELDS)[number][0];
 export const FIELD_KEYS: readonly FieldKey[] = FIELDS.map(([key]) => key);
