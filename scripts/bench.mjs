@@ -2,7 +2,8 @@
 // store, inside a private D-Bus session with gnome-keyring and a throwaway HOME, as
 // scripts/test.mjs runs the tests. Arguments are passed on:
 //   npm run bench -- --quick | --patients 250000 | --million | --searches 1000 | --seed 7
-// `node scripts/bench.mjs sync [--quick]` runs the sync benchmark (bench/sync.bench.ts) instead.
+// `node scripts/bench.mjs sync [--quick]` runs the sync benchmark (bench/sync.bench.ts) instead,
+// `node scripts/bench.mjs attachments [--reps N]` the attachment benchmark (bench/attachments.bench.ts).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,8 +28,9 @@ ensureNativeFor('node', { root });
 // Arguments reach the shell as positional parameters ("$@"), never spliced into its text.
 const tsx = join(root, 'node_modules', '.bin', 'tsx');
 const args = process.argv.slice(2);
-const bench = args[0] === 'sync' ? 'bench/sync.bench.ts' : 'bench/patients.bench.ts';
-if (args[0] === 'sync') args.shift();
+const modes = { sync: 'bench/sync.bench.ts', attachments: 'bench/attachments.bench.ts' };
+const mode = Object.hasOwn(modes, args[0] ?? '') ? args.shift() : null;
+const bench = mode ? modes[mode] : 'bench/patients.bench.ts';
 const home = mkdtempSync(join(tmpdir(), 'kavach-bench-home-'));
 const runtime = mkdtempSync(join(tmpdir(), 'kavach-bench-run-'));
 let status = 1;
