@@ -4,16 +4,18 @@
 // session and gnome-keyring it provides):
 //   node scripts/bench.mjs sync [--quick] [--patients N] [--samples N] [--devices N] [--seconds N]
 // Prints only timings, counts and sizes: never patient data or keys.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type BetterSqlite3 from 'better-sqlite3';
 import { startCluster } from '../scripts/pg-cluster.mjs';
-import { LIMITS, type PullResponse, ROUTES } from '../src-shared/sync-wire.js';
-import { call, loginAs, must } from '../src-main/testing/core-harness.js';
 import { addDesk, clinicRing, DESK, patientChanges } from '../src-main/sync/fixtures.js';
 import { founder, joiner, type Station, startServer, station } from '../src-main/sync/testing.js';
+import { call, loginAs, must } from '../src-main/testing/core-harness.js';
+import { LIMITS, type PullResponse, ROUTES } from '../src-shared/sync-wire.js';
 import { type Row, Samples, table } from './report.js';
 import { enrollDevices, runLoad } from './sync-load.js';
 
@@ -68,11 +70,17 @@ const VISIT_EVERY = 4;
 async function initialSync(o: Options): Promise<string[][]> {
   // Seeding pushes N * 21 / 500 batches from one device: the per-device push limit (240 a
   // minute by default) is raised for this server so the seeding is not throttled.
-  const server = await startServer('pglite', { limits: { pushesPerMinute: 1_000_000 } });
+  const serverData = mkdtempSync(join(tmpdir(), 'kavach-sync-bench-server-'));
+  const seeding = await startServer('pglite', {
+    dataDir: serverData,
+    limits: { pushesPerMinute: 1_000_000 },
+  });
+  let server: ServerProcess | null = null;
+  let seeded = false;
   let a: Station | null = null;
   let b: Station | null = null;
   try {
-    a = await founder(server, 'front-desk');
+    a = await founder(seeding, 'front-desk');
     await addDesk(await a.admin());
     const desk = await loginAs(a.core, DESK.username, DESK.password);
     const real = Math.min(REAL_PATIENTS, o.patients);
@@ -108,23 +116,31 @@ async function initialSync(o: Options): Promise<string[][]> {
     // The rest: whole patients sealed with the clinic's real keys, every field one change,
     // pushed through the real server by the founding workstation (as the backlog test does).
     const ring = await clinicRing(a);
-    const client = a.sync.client();
+    const seeder = a.sync.client();
     const wall = a.clock.now() - 60_000;
     const t0 = performance.now();
     let buffer: ReturnType<typeof patientChanges> = [];
     for (let i = 0; i < o.patients - real; i++) {
       buffer.push(...patientChanges(ring, i, wall, 'BQSYN'));
       if (buffer.length >= LIMITS.pushBatch) {
-        await client.push(buffer.slice(0, LIMITS.pushBatch));
+        await seeder.push(buffer.slice(0, LIMITS.pushBatch));
         buffer = buffer.slice(LIMITS.pushBatch);
       }
     }
     for (let i = 0; i < buffer.length; i += LIMITS.pushBatch)
-      await client.push(buffer.slice(i, i + LIMITS.pushBatch));
+      await seeder.push(buffer.slice(i, i + LIMITS.pushBatch));
     ring.wipe();
     say(
       `seeded ${fmt(o.patients)} patients (${real} registered at the desk, ${visits} visits) in ${fmt((performance.now() - t0) / 1000, 1)} s`,
     );
+
+    const { code } = must(await call(await a.admin(), 'sync.createEnrollment', {}));
+    // Serving happens as in a clinic: the server in its own process (npm run server, PGlite
+    // on the seeded data), the joining workstation in this one.
+    await seeding.close();
+    seeded = true;
+    server = await serverProcess(serverData);
+    const client = a.sync.client(server.url);
 
     // Baseline 1: the server alone, pulling every page over HTTP without applying anything.
     let after = 0;
@@ -169,7 +185,6 @@ async function initialSync(o: Options): Promise<string[][]> {
     }
 
     // Kavach: a new workstation joins (code redemption and key unwrap not timed) and pulls all.
-    const { code } = must(await call(await a.admin(), 'sync.createEnrollment', {}));
     b = await station('new-desk');
     must(
       await call(b.core.connect(), 'setup.joinClinic', {
@@ -181,6 +196,7 @@ async function initialSync(o: Options): Promise<string[][]> {
     const j0 = performance.now();
     const done = await b.sync.syncNow();
     const joinSeconds = (performance.now() - j0) / 1000;
+
     if (done.state !== 'online' || done.initialSync !== null)
       throw new Error(`initial sync ended ${done.state}`);
     const deskB = await loginAs(b.core, DESK.username, DESK.password);
@@ -223,8 +239,46 @@ async function initialSync(o: Options): Promise<string[][]> {
   } finally {
     await b?.close();
     await a?.close();
-    await server.close();
+    if (!seeded) await seeding.close();
+    await server?.stop();
+    rmSync(serverData, { recursive: true, force: true });
   }
+}
+
+interface ServerProcess {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** `src-server/main.ts` as its own process on a PGlite data directory, on a free port. */
+function serverProcess(dataDir: string): Promise<ServerProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src-server/main.ts', '--data', dataDir, '--port', '0'],
+      {
+        cwd: fileURLToPath(new URL('..', import.meta.url)),
+        env: { ...process.env, DATABASE_URL: '' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let stderr = '';
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.once('error', reject);
+    child.stderr!.on('data', (d) => {
+      stderr += d;
+      const m = /Kavach sync server on (http:\/\/[^\s]+)/.exec(stderr);
+      if (m)
+        resolve({
+          url: m[1]!,
+          stop: async () => {
+            child.kill('SIGTERM');
+            await exited;
+          },
+        });
+    });
+    child.once('exit', (code) => reject(new Error(`the sync server process ended early (exit ${code})`)));
+  });
 }
 
 async function propagation(o: Options): Promise<{ kavach: Samples }> {
@@ -335,7 +389,9 @@ async function main(): Promise<void> {
   const loadRows = await load(o);
   say('load done');
 
-  process.stdout.write(`\n## Initial sync (${fmt(o.patients)} patients, PGlite server, loopback)\n\n`);
+  process.stdout.write(
+    `\n## Initial sync (${fmt(o.patients)} patients; the server in its own process on PGlite; loopback)\n\n`,
+  );
   process.stdout.write(
     `${plainTable(['measure', 'changes', 'seconds', 'changes/s', 'target', 'met?'], sync)}\n`,
   );

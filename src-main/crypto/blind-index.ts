@@ -63,3 +63,18 @@ export function blindIndex(key: Uint8Array, kind: TokenKind, token: string): Uin
   // The kind is part of the MAC input so a phone and an ID with equal digits do not collide.
   return hmac(sha256, key, encoder.encode(`${kind}\u0000${token}`)).subarray(0, BLIND_INDEX_BYTES);
 }
+
+/**
+ * The same tokens as blindIndex() under one key, with the HMAC's keyed state computed once
+ * and cloned per token: sync reindexes tens of thousands of patients, about twenty tokens
+ * each, and keying HMAC is half its cost for inputs this short.
+ */
+export function blindIndexer(key: Uint8Array): (kind: TokenKind, token: string) => Uint8Array {
+  const keyed = hmac.create(sha256, key);
+  return (kind, token) =>
+    keyed
+      .clone()
+      .update(encoder.encode(`${kind}\u0000${token}`))
+      .digest()
+      .subarray(0, BLIND_INDEX_BYTES);
+}

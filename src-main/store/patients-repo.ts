@@ -3,7 +3,7 @@ import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import { normalizeAadhaar } from '../../src-shared/aadhaar.js';
 import type { PatientInput } from '../../src-shared/patient.js';
-import { blindIndex as hmacToken, nameTokens, phoneToken, type TokenKind } from '../crypto/blind-index.js';
+import { blindIndexer, nameTokens, phoneToken, type TokenKind } from '../crypto/blind-index.js';
 import type { ChangeCapture, FieldChange } from './change-capture.js';
 import type { Db } from './db.js';
 import type { FieldCodec } from './fields.js';
@@ -48,7 +48,10 @@ export interface StoredPatient extends Omit<PatientInput, 'birth'> {
   updatedAt: number;
 }
 
-export type PatientBrief = Pick<StoredPatient, 'id' | 'patientNumber' | 'givenNames' | 'familyName' | 'sex' | 'birth' | 'nationalId'>;
+export type PatientBrief = Pick<
+  StoredPatient,
+  'id' | 'patientNumber' | 'givenNames' | 'familyName' | 'sex' | 'birth' | 'nationalId'
+>;
 
 export interface HistoryRow {
   field: FieldKey;
@@ -71,7 +74,8 @@ export function namePrefixes(names: string): string[] {
   const out = new Set<string>();
   for (const token of nameTokens(names)) {
     const chars = [...token];
-    for (let n = MIN_PREFIX; n <= Math.min(chars.length, MAX_PREFIX); n++) out.add(chars.slice(0, n).join(''));
+    for (let n = MIN_PREFIX; n <= Math.min(chars.length, MAX_PREFIX); n++)
+      out.add(chars.slice(0, n).join(''));
   }
   return [...out];
 }
@@ -87,8 +91,11 @@ export class PatientsRepo {
     private readonly now: () => number,
   ) {}
 
+  private indexer: ((kind: TokenKind, token: string) => Uint8Array) | null = null;
+
   token(kind: TokenKind, value: string): Buffer {
-    return Buffer.from(hmacToken(this.blindKey, kind, value));
+    this.indexer ??= blindIndexer(this.blindKey);
+    return Buffer.from(this.indexer(kind, value));
   }
 
   register(p: RegistrablePatient, createdBy: string | null): { id: string; patientNumber: string } {
@@ -173,7 +180,15 @@ export class PatientsRepo {
   ): void {
     const rows = values.map(([field, value]) => {
       const id = randomUUID();
-      return { id, patientId, field, kind, changedBy: by, changedAt: at, value: this.codec.sealJson('patient_history', field, id, value) };
+      return {
+        id,
+        patientId,
+        field,
+        kind,
+        changedBy: by,
+        changedAt: at,
+        value: this.codec.sealJson('patient_history', field, id, value),
+      };
     });
     this.db.insert(patientHistory).values(rows).run();
   }
@@ -210,7 +225,9 @@ export class PatientsRepo {
 
   photo(patientId: string): StoredPhoto | null {
     const row = this.db.select().from(patientPhotos).where(eq(patientPhotos.id, patientId)).get();
-    return row ? this.codec.openJson<StoredPhoto | null>('patient_photos', 'image', patientId, row.image) : null;
+    return row
+      ? this.codec.openJson<StoredPhoto | null>('patient_photos', 'image', patientId, row.image)
+      : null;
   }
 
   /** The latest day each patient had a visit that was not cancelled. */
@@ -237,34 +254,64 @@ export class PatientsRepo {
       if (t) tokens.push(['phone', t]);
     }
     if (p.nationalId) tokens.push(['national-id', normalizeAadhaar(p.nationalId)]);
-    this.db
-      .insert(blindIndex)
-      .values(tokens.map(([kind, value]) => ({ kind, token: this.token(kind, value), rowId: id })))
-      .onConflictDoNothing()
-      .run();
+    const insert = this.statements().insertToken;
+    for (const [kind, value] of tokens) insert.run({ kind, token: this.token(kind, value), rowId: id });
+  }
+
+  private prepared: ReturnType<PatientsRepo['prepare']> | null = null;
+
+  private statements() {
+    this.prepared ??= this.prepare();
+    return this.prepared;
+  }
+
+  /** Statements reindexing runs for every received patient, built once (building a drizzle
+   *  query costs more than running it). */
+  private prepare() {
+    const p = sql.placeholder;
+    return {
+      insertToken: this.db
+        .insert(blindIndex)
+        .values({ kind: p('kind') as never, token: p('token') as never, rowId: p('rowId') as never })
+        .onConflictDoNothing()
+        .prepare(),
+      deleteTokens: this.db
+        .delete(blindIndex)
+        .where(eq(blindIndex.rowId, p('id')))
+        .prepare(),
+      indexedFields: this.db
+        .select({
+          patientNumber: patients.patientNumber,
+          givenNames: patients.givenNames,
+          familyName: patients.familyName,
+          birth: patients.birth,
+          phones: patients.phones,
+          nationalId: patients.nationalId,
+        })
+        .from(patients)
+        .where(eq(patients.id, p('id')))
+        .prepare(),
+    };
   }
 
   /**
    * Rebuilds one patient's blind index from the stored record: sync writes rows this
-   * workstation did not register, and the index never travels (DESIGN.md §4).
+   * workstation did not register, and the index never travels (DESIGN.md §4). `opened`
+   * holds values the caller has already decrypted from these very envelopes (by column,
+   * as JSON text), so they are not opened twice.
    */
-  reindex(id: string): void {
-    const r = this.db
-      .select({
-        patientNumber: patients.patientNumber,
-        givenNames: patients.givenNames,
-        familyName: patients.familyName,
-        birth: patients.birth,
-        phones: patients.phones,
-        nationalId: patients.nationalId,
-      })
-      .from(patients)
-      .where(eq(patients.id, id))
-      .get();
-    this.db.delete(blindIndex).where(eq(blindIndex.rowId, id)).run();
+  reindex(id: string, opened?: ReadonlyMap<string, string>): void {
+    const s = this.statements();
+    const r = s.indexedFields.get({ id });
+    s.deleteTokens.run({ id });
     if (!r) return;
     // Only the five indexed fields are opened: sync reindexes every patient it receives.
-    const open = <T>(column: string, value: Buffer) => this.codec.openJson<T>('patients', column, id, value);
+    const open = <T>(column: string, value: Buffer): T => {
+      const known = opened?.get(column);
+      return (
+        known !== undefined ? JSON.parse(known) : this.codec.openJson<T>('patients', column, id, value)
+      ) as T;
+    };
     const indexed = {
       givenNames: open<string>('given_names', r.givenNames),
       familyName: open<string>('family_name', r.familyName),
@@ -330,7 +377,15 @@ export class PatientsRepo {
     const rows = this.db
       .select({ rowId: blindIndex.rowId })
       .from(blindIndex)
-      .where(and(eq(blindIndex.kind, kind), inArray(blindIndex.token, values.map((v) => this.token(kind, v)))))
+      .where(
+        and(
+          eq(blindIndex.kind, kind),
+          inArray(
+            blindIndex.token,
+            values.map((v) => this.token(kind, v)),
+          ),
+        ),
+      )
       .all();
     return [...new Set(rows.map((r) => r.rowId))];
   }
@@ -376,7 +431,10 @@ export class PatientsRepo {
 
   private decode(row: typeof patients.$inferSelect): StoredPatient {
     const values = Object.fromEntries(
-      FIELDS.map(([key, column]) => [key, this.codec.openJson('patients', column, row.id, row[key] as Buffer)]),
+      FIELDS.map(([key, column]) => [
+        key,
+        this.codec.openJson('patients', column, row.id, row[key] as Buffer),
+      ]),
     );
     return {
       id: row.id,

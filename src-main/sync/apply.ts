@@ -54,7 +54,13 @@ interface PendingField {
   /** Plain columns: the decrypted value; envelope columns: the envelope as received. */
   stored: unknown;
   wire: Buffer;
+  /** The opened value (JSON text), kept only where reindexing will need it. */
+  text: string | null;
 }
+
+/** Patient columns the blind index is built from: a change to any other column leaves the
+ *  index as it is. */
+const INDEXED = new Set(['patient_number', 'given_names', 'family_name', 'birth', 'phones', 'national_id']);
 
 interface PendingRow {
   info: SyncedTableInfo;
@@ -109,7 +115,13 @@ function isConstraintError(e: unknown): boolean {
  * unknown name, a tampered envelope, a wildly wrong clock) is skipped or held; it never
  * aborts the page.
  */
-export function applyPage(d: ApplyDeps, after: number, next: number, latest: number, changes: IncomingChange[]): ApplyReport | null {
+export function applyPage(
+  d: ApplyDeps,
+  after: number,
+  next: number,
+  latest: number,
+  changes: IncomingChange[],
+): ApplyReport | null {
   return d.db.transaction(
     () => {
       // Another pass got here first (a periodic pass racing the long-poll): nothing to do.
@@ -216,26 +228,37 @@ class PageRun {
       row = { info, rowId: c.rowId, fields: new Map() };
       this.rows.set(rowKey, row);
     }
-    row.fields.set(c.col, { clock: c.clock, stored, wire: c.value });
+    const keepText = info.name === 'patients' && INDEXED.has(c.col);
+    row.fields.set(c.col, { clock: c.clock, stored, wire: c.value, text: keepText ? text : null });
     clocks.set(c.col, c.clock);
     this.report.applied++;
   }
 
   finish(): void {
     const d = this.d;
-    const reindex: string[] = [];
+    const reindex: PendingRow[] = [];
     for (const row of this.rows.values()) {
-      const stored = this.exists(row) ? this.update(row) : this.insertOrStage(row);
+      const existed = this.exists(row);
+      const stored = existed ? this.update(row) : this.insertOrStage(row);
       d.repo.setClocks(
         row.info.name,
         row.rowId,
         [...row.fields].map(([col, f]) => [col, f.clock]),
       );
-      if (stored && row.info.name === 'patients') reindex.push(row.rowId);
+      // A new row always (its indexed fields may have waited in staging); an updated one
+      // only when an indexed field changed.
+      if (
+        stored &&
+        row.info.name === 'patients' &&
+        (!existed || [...row.fields.keys()].some((c) => INDEXED.has(c)))
+      )
+        reindex.push(row);
     }
-    for (const id of reindex) {
+    for (const row of reindex) {
+      const opened = new Map<string, string>();
+      for (const [col, f] of row.fields) if (f.text !== null) opened.set(col, f.text);
       try {
-        d.patients.reindex(id);
+        d.patients.reindex(row.rowId, opened);
       } catch (e) {
         if (!(e instanceof DecryptionError)) throw e;
       }

@@ -1,8 +1,8 @@
 import { LIMITS, type PullResponse, type WireChangeJson } from '../../src-shared/sync-wire.js';
 import type { SyncStatus } from '../../src-shared/types.js';
 import type { SyncRepo } from '../store/sync-repo.js';
-import type { SecretStore } from '../vault/secret-store.js';
 import { syncTokenAccount } from '../vault/device-key.js';
+import type { SecretStore } from '../vault/secret-store.js';
 import { type ApplyDeps, type ApplyReport, applyPage } from './apply.js';
 import { type FetchLike, SyncClient, SyncRequestError } from './client.js';
 
@@ -51,6 +51,9 @@ export class SyncEngine {
   private wake: (() => void) | null = null;
   private longPoll: AbortController | null = null;
   private pullChain: Promise<unknown> = Promise.resolve();
+  /** The page after the one being applied, already requested (used only if the cursor
+   *  then equals its `after`; a failed prefetch is simply asked for again). */
+  private prefetched: { after: number; page: Promise<PullResponse> } | null = null;
   private pushChain: Promise<unknown> = Promise.resolve();
   private loop: Promise<void> | null = null;
 
@@ -140,11 +143,17 @@ export class SyncEngine {
     };
     if (!base.serverUrl) return { ...base, state: 'not-configured', error: null, initialSync: null };
     const held = r.heldCount();
-    const drift = held > 0 ? `${held} change(s) from another workstation carry a clock far ahead of this one's and are held, not applied. Check the date and time on every workstation; held changes apply once the clocks agree.` : null;
-    const initialSync = this.joining ? { applied: r.cursor(), total: Math.max(r.cursor(), Number(r.get('latest') ?? '0')) } : null;
+    const drift =
+      held > 0
+        ? `${held} change(s) from another workstation carry a clock far ahead of this one's and are held, not applied. Check the date and time on every workstation; held changes apply once the clocks agree.`
+        : null;
+    const initialSync = this.joining
+      ? { applied: r.cursor(), total: Math.max(r.cursor(), Number(r.get('latest') ?? '0')) }
+      : null;
     const e = this.lastError;
     const error = e?.message ?? drift ?? this.notice;
-    if (e && (e.kind === 'unreachable' || e.kind === 'busy' || e.kind === 'server')) return { ...base, state: 'offline', error, initialSync };
+    if (e && (e.kind === 'unreachable' || e.kind === 'busy' || e.kind === 'server'))
+      return { ...base, state: 'offline', error, initialSync };
     if (e) return { ...base, state: 'error', error, initialSync };
     if (initialSync || !this.caughtUp) return { ...base, state: 'syncing', error, initialSync };
     return { ...base, state: 'online', error, initialSync };
@@ -224,10 +233,31 @@ export class SyncEngine {
     const run = this.pullChain.then(async () => {
       const repo = this.deps.repo;
       const after = repo.cursor();
-      const page = await this.client().pull(after, this.caughtUp ? waitSeconds : 0, signal);
+      const ahead = this.prefetched;
+      this.prefetched = null;
+      const page =
+        ahead && ahead.after === after
+          ? await ahead.page
+          : await this.client().pull(after, this.caughtUp ? waitSeconds : 0, signal);
+      if (page.more) {
+        // Catching up (joining, or back after a long time offline): ask for the next page
+        // now, so the server reads it while this one is decrypted and applied.
+        const next = this.client().pull(page.next, 0);
+        next.catch(() => {});
+        this.prefetched = { after: page.next, page: next };
+        await new Promise((r) => setImmediate(r));
+      }
       const report = this.apply(after, page);
-      if (report && report.held > 0) this.deps.live().security.record({ kind: 'clock-drift', detail: { held: report.held, minutesAhead: report.driftMinutes } });
-      if (report && report.unstorable > 0) this.notice = 'Some received records could not be stored here (for example a username already used on this workstation). An admin should check staff accounts.';
+      if (report && report.held > 0)
+        this.deps
+          .live()
+          .security.record({
+            kind: 'clock-drift',
+            detail: { held: report.held, minutesAhead: report.driftMinutes },
+          });
+      if (report && report.unstorable > 0)
+        this.notice =
+          'Some received records could not be stored here (for example a username already used on this workstation). An admin should check staff accounts.';
       if (page.more) return false;
       this.caughtUp = true;
       repo.set('last_sync_at', String(this.deps.now()));
@@ -251,7 +281,13 @@ export class SyncEngine {
       deviceId: c.deviceId,
       value: Buffer.from(c.value, 'base64'),
     }));
-    return applyPage({ ...this.deps.live(), deviceId: this.deviceId }, after, page.next, page.latest, changes);
+    return applyPage(
+      { ...this.deps.live(), deviceId: this.deviceId },
+      after,
+      page.next,
+      page.latest,
+      changes,
+    );
   }
 
   private async pullLoop(): Promise<void> {
@@ -268,7 +304,10 @@ export class SyncEngine {
       } catch (e) {
         if (e instanceof SyncRequestError && e.kind === 'aborted') continue;
         this.failed(e);
-        const ceiling = Math.min(this.tuning.backoffMaxMs, this.tuning.backoffBaseMs * 2 ** Math.min(this.failures, 16));
+        const ceiling = Math.min(
+          this.tuning.backoffMaxMs,
+          this.tuning.backoffBaseMs * 2 ** Math.min(this.failures, 16),
+        );
         // Full jitter: many workstations coming back after an outage do not arrive together.
         await this.sleep(Math.max(100, Math.random() * ceiling));
       }
@@ -288,7 +327,10 @@ export class SyncEngine {
       return;
     }
     this.failures++;
-    this.lastError = { kind: 'server', message: 'Received changes could not be applied; Kavach will try again.' };
+    this.lastError = {
+      kind: 'server',
+      message: 'Received changes could not be applied; Kavach will try again.',
+    };
     this.deps.log(`sync pass failed: ${e instanceof Error ? e.name : 'non-error thrown'}`);
   }
 
