@@ -3,23 +3,24 @@ import { ROLE_LABELS } from '../../../../src-shared/roles';
 import { findRoute, homeFor, navigate, routesFor } from '../../router';
 import { logout, startSessionWatch } from '../../session';
 import { useApp } from '../../store';
-import { AppointmentsScreen } from '../appointments/AppointmentsScreen';
 import { PatientHistoryScreen } from '../admin/PatientHistoryScreen';
 import { SettingsScreen } from '../admin/SettingsScreen';
 import { StaffScreen } from '../admin/StaffScreen';
+import { AppointmentsScreen } from '../appointments/AppointmentsScreen';
 import { LockPanel } from '../auth/LockPanel';
+import { DoctorScreen } from '../doctor/DoctorScreen';
 import { QueueScreen } from '../queue/QueueScreen';
 import { ReceptionScreen } from '../reception/ReceptionScreen';
 import { SchedulesScreen } from '../schedule/SchedulesScreen';
 import { SyncIndicator } from '../sync/SyncIndicator';
 import { SyncScreen } from '../sync/SyncScreen';
-import { DoctorPlaceholder, NotFound, NotPermitted } from './panels';
+import { NotFound, NotPermitted } from './panels';
 
 const SCREENS: Record<string, ComponentType> = {
   '/reception': ReceptionScreen,
   '/queue': QueueScreen,
   '/appointments': AppointmentsScreen,
-  '/doctor': DoctorPlaceholder,
+  '/doctor': DoctorScreen,
   '/schedules': SchedulesScreen,
   '/admin/staff': StaffScreen,
   '/admin/settings': SettingsScreen,

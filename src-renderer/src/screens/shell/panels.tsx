@@ -31,14 +31,3 @@ export function NotFound() {
     </section>
   );
 }
-
-// Plain statements, no dummy buttons: staff must not think a missing feature saved anything.
-export function DoctorPlaceholder() {
-  return (
-    <section className="card panel" aria-labelledby="dc-title">
-      <h1 id="dc-title">Doctor</h1>
-      <p>Consultations, examination notes and prescriptions are not built yet.</p>
-      <p className="muted">They will appear on this screen in a later release.</p>
-    </section>
-  );
-}
