@@ -35,6 +35,11 @@ const DOCTOR = {
   department: 'General Medicine',
 } as const;
 const DOCTOR_OPTION = `${DOCTOR.displayName} — ${DOCTOR.department}`;
+/** A 4×4 PNG, small enough to write inline. */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAIAAAAmkwkpAAAAEElEQVR4nGM4IScHRwzEcQCxYxBBO0tjggAAAABJRU5ErkJggg==',
+  'base64',
+);
 const OVERRIDE = 'Tolerated amoxicillin in 2023 under observation';
 
 async function checkIn(desk: Page, patient: RegisteredPatient, reason: string): Promise<void> {
@@ -102,6 +107,21 @@ test('doctor: queue, chart, allergy, vitals, diagnosis, signed prescription with
   await expect(allergyForm).toBeHidden();
   await expect(doc.getByTestId('chart-allergies')).toContainText('penicillin');
   await expect(doc.getByTestId('chart-allergies')).toContainText('Rash and wheeze');
+
+  // A lab image goes up in pieces, is drawn on a canvas, and downloads again byte for byte.
+  await doc
+    .getByLabel('Attachment file')
+    .setInputFiles({ name: 'throat-swab.png', mimeType: 'image/png', buffer: PNG });
+  await expect(doc.getByTestId('attachment-status')).toHaveText('throat-swab.png was added.');
+  const attachments = doc.getByTestId('attachments');
+  await expect(attachments).toContainText('throat-swab.png');
+  await attachments.getByRole('button', { name: 'Preview throat-swab.png' }).click();
+  await expect(doc.getByRole('img', { name: 'Preview of throat-swab.png' })).toBeVisible();
+  const saved = doc.waitForEvent('download');
+  await attachments.getByRole('button', { name: 'Download throat-swab.png' }).click();
+  const file = await saved;
+  expect(file.suggestedFilename()).toBe('throat-swab.png');
+  expect(Buffer.compare(await readFile(await file.path()), PNG)).toBe(0);
   await screen(doc, testInfo, 'doctor-chart');
 
   // Notes, vitals (BMI shown as typed) and a diagnosis; the draft saves itself.
