@@ -1,35 +1,41 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { HybridClock } from '../src-shared/hlc.js';
+import { todayIso } from '../src-shared/patient.js';
+import { appointmentHandlers } from './appointments/handlers.js';
+import { attachmentHandlers } from './attachments/handlers.js';
+import { AttachmentStore } from './attachments/store.js';
 import { authHandlers } from './auth/handlers.js';
 import { Session } from './auth/session.js';
 import { type Clock, type Connection, type Core, type CoreOptions, systemClock } from './core-types.js';
 import type { KeyRing } from './crypto/keyring.js';
+import { doctorHandlers } from './doctor/handlers.js';
 import type { Handlers, Services } from './ipc/handler-types.js';
 import { Router } from './ipc/router.js';
-import { appointmentHandlers } from './appointments/handlers.js';
 import { patientHandlers } from './patients/handlers.js';
 import { recordHandlers } from './patients/records.js';
+import { prescriptionHandlers } from './prescriptions/handlers.js';
 import { settingsHandlers } from './settings/handlers.js';
-import { SyncCapture } from './sync/capture.js';
-import { SyncEngine } from './sync/engine.js';
-import { guardWhileJoining, syncHandlers } from './sync/handlers.js';
-import { SyncService } from './sync/service.js';
 import { staffHandlers } from './staff/handlers.js';
 import { AppointmentsRepo } from './store/appointments-repo.js';
 import { AuditRepo } from './store/audit-repo.js';
+import { ClinicalRepo } from './store/clinical-repo.js';
 import { openStore } from './store/db.js';
 import { FieldCodec } from './store/fields.js';
 import { MetaRepo } from './store/meta-repo.js';
 import { PatientsRepo } from './store/patients-repo.js';
 import { SecurityRepo } from './store/security-repo.js';
-import { SyncRepo } from './store/sync-repo.js';
 import { DEFAULT_IDLE_MINUTES, SettingsRepo } from './store/settings-repo.js';
+import { SyncRepo } from './store/sync-repo.js';
 import { ThrottleRepo } from './store/throttle-repo.js';
 import { UsersRepo } from './store/users-repo.js';
 import { VisitsRepo } from './store/visits-repo.js';
-import { visitHandlers } from './visits/handlers.js';
-import { todayIso } from '../src-shared/patient.js';
+import { SyncCapture } from './sync/capture.js';
+import { SyncEngine } from './sync/engine.js';
+import { guardWhileJoining, syncHandlers } from './sync/handlers.js';
+import { SyncService } from './sync/service.js';
 import { adoptKeyRing, unlockKeyRing } from './vault/device-key.js';
+import { visitHandlers } from './visits/handlers.js';
 
 export type { Connection, Core, CoreOptions } from './core-types.js';
 
@@ -42,6 +48,9 @@ const handlers: Handlers = {
   ...visitHandlers,
   ...appointmentHandlers,
   ...syncHandlers,
+  ...doctorHandlers,
+  ...prescriptionHandlers,
+  ...attachmentHandlers,
 };
 
 function nodeIdFor(metaRepo: MetaRepo): string {
@@ -96,7 +105,12 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     const codec = new FieldCodec(ring, (e) =>
       security.record({
         kind: 'decryption-failed',
-        detail: { table: e.place?.table ?? null, column: e.place?.column ?? null, rowId: e.place?.rowId ?? null, reason: e.reason },
+        detail: {
+          table: e.place?.table ?? null,
+          column: e.place?.column ?? null,
+          rowId: e.place?.rowId ?? null,
+          reason: e.reason,
+        },
       }),
     );
     const capture = new SyncCapture(store.db, hlc, codec, metaRepo, now, () => engine?.notifyLocalWrite());
@@ -105,9 +119,19 @@ export async function openCore(options: CoreOptions): Promise<Core> {
       capture,
       repos: {
         users: new UsersRepo(store.db, codec, capture, now),
-        patients: new PatientsRepo(store.db, codec, capture, metaRepo, ring.blindIndexKey(), patientNumberPrefix(nodeId), now),
+        patients: new PatientsRepo(
+          store.db,
+          codec,
+          capture,
+          metaRepo,
+          ring.blindIndexKey(),
+          patientNumberPrefix(nodeId),
+          now,
+        ),
         visits: new VisitsRepo(store.db, codec, capture, metaRepo, now),
         appointments: new AppointmentsRepo(store.db, codec, capture, now),
+        clinical: new ClinicalRepo(store.db, codec, capture, now),
+        attachments: new AttachmentStore(store.db, codec, ring, join(options.dataDir, 'attachments'), now),
         settings: new SettingsRepo(store.db, capture, now),
       },
     };
@@ -115,7 +139,17 @@ export async function openCore(options: CoreOptions): Promise<Core> {
   let live = keyed(ring);
   engine = new SyncEngine(
     {
-      live: () => ({ db: store.db, repo: syncRepo, codec: live.codec, hlc, capture: live.capture, patients: services.patients, security, meta: metaRepo, now }),
+      live: () => ({
+        db: store.db,
+        repo: syncRepo,
+        codec: live.codec,
+        hlc,
+        capture: live.capture,
+        patients: services.patients,
+        security,
+        meta: metaRepo,
+        now,
+      }),
       repo: syncRepo,
       secrets: options.secrets,
       installId: () => metaRepo.get('install_id'),
@@ -132,7 +166,15 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     codec: () => live.codec,
     secrets: options.secrets,
     async adoptRing(keys, alsoInTransaction, extraSecrets) {
-      const next = await adoptKeyRing(store.db, metaRepo, options.secrets, now, keys, alsoInTransaction, extraSecrets);
+      const next = await adoptKeyRing(
+        store.db,
+        metaRepo,
+        options.secrets,
+        now,
+        keys,
+        alsoInTransaction,
+        extraSecrets,
+      );
       const old = ring;
       ring = next;
       live = keyed(ring);
@@ -166,7 +208,11 @@ export async function openCore(options: CoreOptions): Promise<Core> {
       const connection: Connection = {
         id,
         invoke: (channel, payload, meta) => {
-          if (closed) return Promise.resolve({ ok: false, error: { code: 'INTERNAL', message: 'Kavach is shutting down.' } });
+          if (closed)
+            return Promise.resolve({
+              ok: false,
+              error: { code: 'INTERNAL', message: 'Kavach is shutting down.' },
+            });
           return router.invoke(session, channel, payload, meta);
         },
         close: () => {

@@ -1,5 +1,23 @@
 import { z } from 'zod';
+import {
+  type AttachmentInfo,
+  type AttachmentPiece,
+  attachmentBeginInput,
+  attachmentPieceInput,
+  type ChartItem,
+  type Consultation,
+  consultationDraftInput,
+  consultationFinishInput,
+  consultationFinishStatic,
+  type PatientChart,
+  type Prescription,
+  saveChartItemInput,
+  signPrescriptionInput,
+  signPrescriptionStatic,
+} from './clinical/chart.js';
+import { calendarDateInput, patientInputAt } from './patient.js';
 import { ROLES, type Role } from './roles.js';
+import { SLOT_MINUTES, timeInput, weeklyHoursInput } from './schedule.js';
 import {
   emptyInput,
   idInput,
@@ -9,20 +27,20 @@ import {
   singleLine,
   usernameInput,
 } from './text.js';
-import { calendarDateInput, patientInputAt } from './patient.js';
-import { SLOT_MINUTES, timeInput, weeklyHoursInput } from './schedule.js';
 import {
   type Appointment,
   type AuditVerification,
   type ClinicSettings,
+  type ConflictCopy,
   type DaySlots,
   type DoctorOption,
   type DoctorSchedule,
+  type EnrollmentCode,
   type FieldHistoryEntry,
-  PRIORITIES,
   type PatientPhoto,
   type PatientRecord,
   type PatientSummary,
+  PRIORITIES,
   type PrintableDocument,
   type QueueView,
   type RegistrationResult,
@@ -30,8 +48,6 @@ import {
   type SetupStatus,
   type StaffDetail,
   type StaffSummary,
-  type ConflictCopy,
-  type EnrollmentCode,
   type SyncDevice,
   type SyncStatus,
   VISIT_STATUSES,
@@ -123,7 +139,9 @@ export const staffUpdateInput = z
 const registerInput = (today: string | null) =>
   z.strictObject({
     patient: patientInputAt(today),
-    decision: z.enum(['check-duplicates', 'register-new'], { error: 'Choose check-duplicates or register-new' }),
+    decision: z.enum(['check-duplicates', 'register-new'], {
+      error: 'Choose check-duplicates or register-new',
+    }),
     reviewedCandidates: z.array(idInput).max(50).default([]),
   });
 
@@ -153,7 +171,9 @@ export const serverUrlInput = z
 const enrollmentCodeInput = z
   .string({ error: 'Expected the code' })
   .max(80, { error: 'At most 80 characters' })
-  .regex(/^[0-9A-Za-z\s-]{16,80}$/, { error: 'Enter the code exactly as shown, letters and digits in groups' });
+  .regex(/^[0-9A-Za-z\s-]{16,80}$/, {
+    error: 'Enter the code exactly as shown, letters and digits in groups',
+  });
 const deviceNameInput = singleLine({ min: 1, max: 80 });
 
 export const contract = {
@@ -295,7 +315,8 @@ export const contract = {
     input: registerInput(null),
     inputAt: registerInput,
     access: ['receptionist'],
-    description: 'Register a patient; first returns possible duplicates unless reception chose to register as new.',
+    description:
+      'Register a patient; first returns possible duplicates unless reception chose to register as new.',
     audit: 'personal-write',
     perMinute: 60,
   }),
@@ -352,7 +373,8 @@ export const contract = {
   'patients.slip': channel<PrintableDocument>()({
     input: z.strictObject({ id: idInput, visitId: idInput.nullable() }),
     access: ['receptionist'],
-    description: 'The printable registration slip (PDF) with patient number and, when checked in, the queue token.',
+    description:
+      'The printable registration slip (PDF) with patient number and, when checked in, the queue token.',
     audit: 'personal-read',
     perMinute: 60,
   }),
@@ -377,8 +399,8 @@ export const contract = {
   }),
   'visits.queue': channel<QueueView>()({
     input: z.strictObject({
-      doctor: z.union([z.literal('all'), z.literal('unassigned'), idInput], {
-        error: 'Choose all, unassigned or a doctor',
+      doctor: z.union([z.literal('all'), z.literal('unassigned'), z.literal('mine'), idInput], {
+        error: 'Choose all, unassigned, mine or a doctor',
       }),
       includeFinished: z.boolean({ error: 'Expected true or false' }),
     }),
@@ -393,7 +415,8 @@ export const contract = {
       status: z.enum(VISIT_STATUSES, { error: 'Choose waiting, with-doctor, done, left or cancelled' }),
     }),
     access: ['receptionist', 'doctor'],
-    description: 'Move a visit along: waiting → with doctor → done, or left without being seen, or cancelled.',
+    description:
+      'Move a visit along: waiting → with doctor → done, or left without being seen, or cancelled.',
     audit: 'personal-write',
     perMinute: 300,
   }),
@@ -411,7 +434,9 @@ export const contract = {
         SLOT_MINUTES.map((n) => z.literal(n)),
         { error: `Choose a slot length of ${SLOT_MINUTES.join(', ')} minutes` },
       ),
-      weekly: z.array(weeklyHoursInput, { error: 'Expected a list of sessions' }).max(21, { error: 'At most 21 sessions' }),
+      weekly: z
+        .array(weeklyHoursInput, { error: 'Expected a list of sessions' })
+        .max(21, { error: 'At most 21 sessions' }),
     }),
     access: ['admin', 'doctor'],
     description: 'Set a doctor’s weekly hours (admin, or the doctor for themself).',
@@ -487,9 +512,14 @@ export const contract = {
     perMinute: 120,
   }),
   'setup.joinClinic': channel<SyncStatus>()({
-    input: z.strictObject({ serverUrl: serverUrlInput, code: enrollmentCodeInput, deviceName: deviceNameInput }),
+    input: z.strictObject({
+      serverUrl: serverUrlInput,
+      code: enrollmentCodeInput,
+      deviceName: deviceNameInput,
+    }),
     access: 'public',
-    description: 'First run only: join an existing clinic with its server address and a one-time enrollment code.',
+    description:
+      'First run only: join an existing clinic with its server address and a one-time enrollment code.',
     audit: 'auth',
     perMinute: 10,
   }),
@@ -508,7 +538,11 @@ export const contract = {
     perMinute: 30,
   }),
   'sync.connect': channel<SyncStatus>()({
-    input: z.strictObject({ serverUrl: serverUrlInput, code: enrollmentCodeInput, deviceName: deviceNameInput }),
+    input: z.strictObject({
+      serverUrl: serverUrlInput,
+      code: enrollmentCodeInput,
+      deviceName: deviceNameInput,
+    }),
     access: ['admin'],
     description: 'Connect this clinic’s first workstation to a sync server with the clinic’s founding code.',
     audit: 'admin',
@@ -542,15 +576,110 @@ export const contract = {
     audit: 'personal-read',
     perMinute: 120,
   }),
+  'visits.callNext': channel<VisitSummary | null>()({
+    input: emptyInput,
+    access: ['doctor'],
+    description:
+      'Call the next patient (own or unassigned, emergencies first): the visit becomes “with doctor”.',
+    audit: 'personal-write',
+    perMinute: 60,
+  }),
+  'chart.open': channel<PatientChart>()({
+    input: z.strictObject({ patientId: idInput }),
+    access: ['doctor'],
+    description:
+      'A patient’s chart: allergies, conditions, medications, past visits, prescriptions, attachments, vitals trends.',
+    audit: 'personal-read',
+    perMinute: 120,
+  }),
+  'chart.saveItem': channel<ChartItem>()({
+    input: saveChartItemInput,
+    access: ['doctor'],
+    description: 'Record or update an allergy, chronic condition or current medication.',
+    audit: 'personal-write',
+    perMinute: 120,
+  }),
+  'consultations.get': channel<Consultation | null>()({
+    input: z.strictObject({ visitId: idInput }),
+    access: ['doctor'],
+    description: 'The consultation of a visit (draft or finished), or null before one is started.',
+    audit: 'personal-read',
+    perMinute: 300,
+  }),
+  'consultations.saveDraft': channel<Consultation>()({
+    input: consultationDraftInput,
+    access: ['doctor'],
+    description: 'Save the consultation as typed so far; nothing is checked for plausibility yet.',
+    audit: 'personal-write',
+    perMinute: 240,
+  }),
+  'consultations.finish': channel<Consultation>()({
+    input: consultationFinishStatic,
+    inputAt: consultationFinishInput,
+    access: ['doctor'],
+    description: 'Finish the consultation: vitals, diagnosis and follow-up checked; the visit is closed.',
+    audit: 'personal-write',
+    perMinute: 60,
+  }),
+  'prescriptions.sign': channel<Prescription>()({
+    input: signPrescriptionStatic,
+    inputAt: signPrescriptionInput,
+    access: ['doctor'],
+    description:
+      'Sign a prescription with the doctor’s password; allergy warnings need a reason; signed ones never change.',
+    audit: 'personal-write',
+    perMinute: 20,
+  }),
+  'prescriptions.get': channel<Prescription>()({
+    input: z.strictObject({ id: idInput }),
+    access: ['doctor'],
+    description: 'One signed prescription, with the version that replaced it if any.',
+    audit: 'personal-read',
+    perMinute: 120,
+  }),
+  'prescriptions.pdf': channel<PrintableDocument>()({
+    input: z.strictObject({ id: idInput }),
+    access: ['doctor'],
+    description: 'The printable prescription (PDF) with its digest as text and as a QR code.',
+    audit: 'personal-read',
+    perMinute: 60,
+  }),
+  'attachments.begin': channel<{ uploadId: string }>()({
+    input: attachmentBeginInput,
+    access: ['doctor'],
+    description: 'Start uploading a lab report, image or PDF (up to 25 MB) for a patient.',
+    audit: 'none',
+    perMinute: 30,
+  }),
+  'attachments.upload': channel<{ received: number }>()({
+    input: attachmentPieceInput,
+    access: ['doctor'],
+    description: 'One piece (up to 1 MiB) of an upload, in order.',
+    audit: 'none',
+    perMinute: 600,
+  }),
+  'attachments.finish': channel<AttachmentInfo>()({
+    input: z.strictObject({ uploadId: idInput }),
+    access: ['doctor'],
+    description: 'Check the upload’s type by its first bytes, encrypt it in chunks and file it in the chart.',
+    audit: 'personal-write',
+    perMinute: 30,
+  }),
+  'attachments.read': channel<AttachmentPiece>()({
+    input: z.strictObject({ id: idInput, index: z.number().int().min(0).max(25) }),
+    access: ['doctor'],
+    description: 'One decrypted piece (up to 1 MiB) of an attachment, for preview or download.',
+    audit: 'personal-read',
+    perMinute: 600,
+  }),
 } as const satisfies Record<string, ChannelDef>;
 
 export type Contract = typeof contract;
 export type Channel = keyof Contract;
 export type InputOf<C extends Channel> = z.input<Contract[C]['input']>;
 export type ParsedInputOf<C extends Channel> = z.output<Contract[C]['input']>;
-export type OutputOf<C extends Channel> = NonNullable<Contract[C]['output']> extends never
-  ? null
-  : Exclude<Contract[C]['output'], undefined>;
+export type OutputOf<C extends Channel> =
+  NonNullable<Contract[C]['output']> extends never ? null : Exclude<Contract[C]['output'], undefined>;
 
 export const CHANNELS = Object.keys(contract) as Channel[];
 

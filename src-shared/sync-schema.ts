@@ -91,6 +91,38 @@ export const SYNCED_TABLES = {
     text: 'envelope',
     created_at: 'plain',
   },
+  chart_items: {
+    patient_id: 'plain',
+    kind: 'plain',
+    details: 'envelope',
+    recorded_by: 'plain',
+    recorded_at: 'plain',
+  },
+  consultations: {
+    patient_id: 'plain',
+    doctor_id: 'plain',
+    status: 'plain',
+    complaints: 'envelope',
+    history: 'envelope',
+    examination: 'envelope',
+    vitals: 'envelope',
+    diagnosis: 'envelope',
+    advice: 'envelope',
+    follow_up: 'envelope',
+    started_at: 'plain',
+    finished_at: 'plain',
+  },
+  /** Insert-only: each field is written once, when the prescription is signed. */
+  prescriptions: {
+    patient_id: 'plain',
+    visit_id: 'plain',
+    doctor_id: 'plain',
+    version: 'plain',
+    previous_id: 'plain',
+    content: 'envelope',
+    digest: 'plain',
+    signed_at: 'plain',
+  },
 } as const satisfies Record<string, Record<string, ColumnKind>>;
 
 export type SyncedTable = keyof typeof SYNCED_TABLES;
@@ -102,6 +134,7 @@ export type SyncedColumn<T extends SyncedTable> = keyof (typeof SYNCED_TABLES)[T
  */
 export const CONFLICT_TEXT_COLUMNS: Readonly<Partial<Record<SyncedTable, readonly string[]>>> = {
   patients: ['notes'],
+  consultations: ['complaints', 'history', 'examination', 'advice'],
 };
 
 export function isConflictText(table: string, column: string): boolean {

@@ -72,6 +72,11 @@ export class KeyRing {
     return v.blindIndex;
   }
 
+  /** The attachment sub-key of one version (attachment files name their version). */
+  attachmentKey(version = this.activeVersion): Uint8Array | undefined {
+    return this.versions.get(version)?.attachment;
+  }
+
   sealField(place: FieldPlace, plaintext: Uint8Array, version = this.activeVersion): Uint8Array {
     const v = this.versions.get(version);
     if (!v) throw new Error('Unknown key version');

@@ -1,7 +1,9 @@
 import type { Channel, OutputOf, ParsedInputOf } from '../../src-shared/contract.js';
+import type { AttachmentStore } from '../attachments/store.js';
 import type { Session } from '../auth/session.js';
 import type { AppointmentsRepo } from '../store/appointments-repo.js';
 import type { AuditRepo } from '../store/audit-repo.js';
+import type { ClinicalRepo } from '../store/clinical-repo.js';
 import type { Db } from '../store/db.js';
 import type { PatientsRepo } from '../store/patients-repo.js';
 import type { SecurityRepo } from '../store/security-repo.js';
@@ -17,6 +19,8 @@ export interface Services {
   patients: PatientsRepo;
   visits: VisitsRepo;
   appointments: AppointmentsRepo;
+  clinical: ClinicalRepo;
+  attachments: AttachmentStore;
   settings: SettingsRepo;
   throttle: ThrottleRepo;
   audit: AuditRepo;
@@ -32,7 +36,11 @@ export interface CallContext {
   session: Session;
   services: Services;
   /** Names what the call touched, for the audit event the router writes afterwards. */
-  subject(type: string, id: string, detail?: Record<string, string | number | boolean | string[] | null>): void;
+  subject(
+    type: string,
+    id: string,
+    detail?: Record<string, string | number | boolean | string[] | null>,
+  ): void;
 }
 
 export type Handler<C extends Channel> = (

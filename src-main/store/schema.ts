@@ -295,7 +295,10 @@ export const appointments = sqliteTable(
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (t) => [index('appointments_doctor_date').on(t.doctorId, t.date), index('appointments_patient').on(t.patientId)],
+  (t) => [
+    index('appointments_doctor_date').on(t.doctorId, t.date),
+    index('appointments_patient').on(t.patientId),
+  ],
 );
 
 /**
@@ -382,4 +385,99 @@ export const conflictCopies = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [index('conflict_copies_source').on(t.sourceRowId)],
+);
+
+/** A patient's allergies, chronic conditions and current medications, recorded by a doctor.
+ *  Synced; one envelope per item, so concurrent edits of one item resolve as a whole. */
+export const chartItems = sqliteTable(
+  'chart_items',
+  {
+    // plaintext: random UUID and the patient's id.
+    id: text('id').primaryKey(),
+    patientId: text('patient_id').notNull(),
+    // plaintext: which list the item belongs to (allergy, condition, medication) says that
+    // a patient has one, not what it is.
+    kind: text('kind', { enum: ['allergy', 'condition', 'medication'] }).notNull(),
+    // envelope: substance/name, reaction, severity, status (health information).
+    details: blob('details', { mode: 'buffer' }).notNull(),
+    // plaintext: who recorded it and when.
+    recordedBy: text('recorded_by'),
+    recordedAt: integer('recorded_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('chart_items_patient').on(t.patientId)],
+);
+
+/** One consultation per visit (its id is the visit's id): a draft until finished. Synced. */
+export const consultations = sqliteTable(
+  'consultations',
+  {
+    // plaintext: the visit's id, the patient's and the doctor's.
+    visitId: text('visit_id').primaryKey(),
+    patientId: text('patient_id').notNull(),
+    doctorId: text('doctor_id'),
+    // plaintext: draft or final drives the queue, not clinical content.
+    status: text('status', { enum: ['draft', 'final'] }).notNull(),
+    // envelope: everything the doctor writes (health information).
+    complaints: blob('complaints', { mode: 'buffer' }).notNull(),
+    history: blob('history', { mode: 'buffer' }).notNull(),
+    examination: blob('examination', { mode: 'buffer' }).notNull(),
+    vitals: blob('vitals', { mode: 'buffer' }).notNull(),
+    diagnosis: blob('diagnosis', { mode: 'buffer' }).notNull(),
+    advice: blob('advice', { mode: 'buffer' }).notNull(),
+    followUp: blob('follow_up', { mode: 'buffer' }).notNull(),
+    // plaintext: timestamps.
+    startedAt: integer('started_at').notNull(),
+    finishedAt: integer('finished_at'),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('consultations_patient').on(t.patientId)],
+);
+
+/** Signed prescriptions: insert-only (SQL triggers), a new version points to the one it
+ *  replaces. Synced; never conflicts because no row is ever written twice. */
+export const prescriptions = sqliteTable(
+  'prescriptions',
+  {
+    // plaintext: random UUID, the patient's, visit's and doctor's ids.
+    id: text('id').primaryKey(),
+    patientId: text('patient_id').notNull(),
+    visitId: text('visit_id').notNull(),
+    doctorId: text('doctor_id').notNull(),
+    // plaintext: version number and the id of the version replaced ('' for the first):
+    // NOT NULL so the row is only inserted once every column has arrived.
+    version: integer('version').notNull(),
+    previousId: text('previous_id').notNull(),
+    // envelope: the signed content as canonical JSON (items, advice, diagnosis, overrides).
+    content: blob('content', { mode: 'buffer' }).notNull(),
+    // plaintext: SHA-256 of the canonical content (printed on the paper; over content that
+    // includes random ids and times, it reveals nothing about the items).
+    digest: text('digest').notNull(),
+    signedAt: integer('signed_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('prescriptions_patient').on(t.patientId), index('prescriptions_visit').on(t.visitId)],
+);
+
+/** Attachments filed in a chart. The bytes live encrypted in attachments/<id>.kva (KVA1
+ *  chunked format); this row names them. Local to the workstation that filed them. */
+export const attachments = sqliteTable(
+  'attachments',
+  {
+    // plaintext: random UUID and the patient's and visit's ids.
+    id: text('id').primaryKey(),
+    patientId: text('patient_id').notNull(),
+    visitId: text('visit_id'),
+    // envelope: the file's name (often names the test or the patient).
+    name: blob('name', { mode: 'buffer' }).notNull(),
+    // plaintext: type, size and key version are needed to show and open the file.
+    mime: text('mime', { enum: ['application/pdf', 'image/png', 'image/jpeg'] }).notNull(),
+    bytes: integer('bytes').notNull(),
+    keyVersion: integer('key_version').notNull(),
+    // plaintext: SHA-256 of the encrypted file, to notice a swapped file before opening it.
+    fileSha256: text('file_sha256').notNull(),
+    uploadedBy: text('uploaded_by'),
+    uploadedAt: integer('uploaded_at').notNull(),
+  },
+  (t) => [index('attachments_patient').on(t.patientId)],
 );

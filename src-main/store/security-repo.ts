@@ -10,7 +10,8 @@ export type SecurityKind =
   | 'decryption-failed'
   | 'role-refused'
   | 'bad-sender'
-  | 'clock-drift';
+  | 'clock-drift'
+  | 'signature-refused';
 
 export interface SecurityEventInput {
   kind: SecurityKind;

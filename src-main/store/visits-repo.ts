@@ -94,7 +94,11 @@ export class VisitsRepo {
     // The first call to the doctor ends the waiting time; going back to "waiting" keeps it.
     const calledAt = status === 'with-doctor' && visit.calledAt === null ? at : visit.calledAt;
     this.db.transaction(() => {
-      this.db.update(visits).set({ status, statusChangedAt: at, calledAt }).where(eq(visits.id, visit.id)).run();
+      this.db
+        .update(visits)
+        .set({ status, statusChangedAt: at, calledAt })
+        .where(eq(visits.id, visit.id))
+        .run();
       this.capture.record('visits', visit.id, [
         { column: 'status', plain: status },
         { column: 'status_changed_at', plain: at },
@@ -102,6 +106,24 @@ export class VisitsRepo {
       ]);
     });
     return { ...visit, status, statusChangedAt: at, calledAt };
+  }
+
+  /** Gives an unassigned visit to a doctor (the doctor who called it). */
+  assign(visit: StoredVisit, doctorId: string): StoredVisit {
+    this.db.transaction(() => {
+      this.db.update(visits).set({ doctorId }).where(eq(visits.id, visit.id)).run();
+      this.capture.record('visits', visit.id, [{ column: 'doctor_id', plain: doctorId }]);
+    });
+    return { ...visit, doctorId };
+  }
+
+  forPatient(patientId: string): StoredVisit[] {
+    return this.db
+      .select()
+      .from(visits)
+      .where(eq(visits.patientId, patientId))
+      .all()
+      .map((r) => this.decode(r));
   }
 
   byId(id: string): StoredVisit | null {

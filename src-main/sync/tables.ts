@@ -3,12 +3,15 @@ import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { type ColumnKind, SYNCED_TABLES, type SyncedTable } from '../../src-shared/sync-schema.js';
 import {
   appointments,
+  chartItems,
   clinicSettings,
   conflictCopies,
+  consultations,
   doctorLeave,
   doctorSchedules,
   patientPhotos,
   patients,
+  prescriptions,
   users,
   visits,
 } from '../store/schema.js';
@@ -48,6 +51,9 @@ const DRIZZLE_TABLES: Record<SyncedTable, SQLiteTable> = {
   doctor_leave: doctorLeave,
   appointments,
   conflict_copies: conflictCopies,
+  chart_items: chartItems,
+  consultations,
+  prescriptions,
 };
 
 function describe(name: SyncedTable): SyncedTableInfo {
@@ -71,7 +77,8 @@ function describe(name: SyncedTable): SyncedTableInfo {
     }
   }
   if (!pk) throw new Error(`Synced table ${name} has no single-column primary key`);
-  for (const c of Object.keys(kinds)) if (!columns.has(c)) throw new Error(`Synced column ${name}.${c} is not in the schema`);
+  for (const c of Object.keys(kinds))
+    if (!columns.has(c)) throw new Error(`Synced column ${name}.${c} is not in the schema`);
   const required = [...columns.values()].filter((c) => c.column.notNull).map((c) => c.column.name);
   return { name, table, pk, pkKey, columns, required, updatedAtKey };
 }

@@ -72,7 +72,10 @@ export function queueOrder(a: StoredVisit, b: StoredVisit): number {
   return PRIORITY_ORDER[a.priority] - PRIORITY_ORDER[b.priority] || a.token - b.token;
 }
 
-export const visitHandlers: Pick<Handlers, 'doctors.list' | 'visits.checkIn' | 'visits.queue' | 'visits.setStatus'> = {
+export const visitHandlers: Pick<
+  Handlers,
+  'doctors.list' | 'visits.checkIn' | 'visits.queue' | 'visits.setStatus'
+> = {
   'doctors.list': (ctx) => {
     const s = ctx.services;
     const today = s.today();
@@ -98,7 +101,14 @@ export const visitHandlers: Pick<Handlers, 'doctors.list' | 'visits.checkIn' | '
       throw new Failure('CONFLICT', `This patient is already in today's queue with token ${open.token}.`);
     }
     const visit = s.visits.create(
-      { patientId: patient.id, doctorId: input.doctorId, appointmentId: null, day: today, priority: input.priority, reason: input.reason },
+      {
+        patientId: patient.id,
+        doctorId: input.doctorId,
+        appointmentId: null,
+        day: today,
+        priority: input.priority,
+        reason: input.reason,
+      },
       ctx.session.userId,
     );
     ctx.subject('visit', visit.id, { patient: patient.id, token: visit.token, priority: visit.priority });
@@ -126,7 +136,13 @@ export const visitHandlers: Pick<Handlers, 'doctors.list' | 'visits.checkIn' | '
     const shown = all
       .filter((v) => input.includeFinished || ACTIVE.includes(v.status))
       .filter((v) =>
-        input.doctor === 'all' ? true : input.doctor === 'unassigned' ? v.doctorId === null : v.doctorId === input.doctor,
+        input.doctor === 'all'
+          ? true
+          : input.doctor === 'unassigned'
+            ? v.doctorId === null
+            : input.doctor === 'mine'
+              ? v.doctorId === null || v.doctorId === ctx.session.userId
+              : v.doctorId === input.doctor,
       )
       .sort(queueOrder);
     ctx.subject('queue', today, { doctor: input.doctor, rows: shown.length });
@@ -142,9 +158,13 @@ export const visitHandlers: Pick<Handlers, 'doctors.list' | 'visits.checkIn' | '
     const visit = s.visits.byId(input.id);
     if (!visit) throw new Failure('NOT_FOUND', 'No visit with that id.');
     if (!NEXT[visit.status].includes(input.status)) {
-      throw new Failure('CONFLICT', `A visit that is ${visit.status.replace('-', ' ')} cannot become ${input.status.replace('-', ' ')}.`, {
-        status: 'Not allowed from the current status',
-      });
+      throw new Failure(
+        'CONFLICT',
+        `A visit that is ${visit.status.replace('-', ' ')} cannot become ${input.status.replace('-', ' ')}.`,
+        {
+          status: 'Not allowed from the current status',
+        },
+      );
     }
     const updated = s.visits.setStatus(visit, input.status);
     ctx.subject('visit', visit.id, { from: visit.status, to: input.status });
