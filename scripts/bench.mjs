@@ -3,7 +3,8 @@
 // scripts/test.mjs runs the tests. Arguments are passed on:
 //   npm run bench -- --quick | --patients 250000 | --million | --searches 1000 | --seed 7
 // `node scripts/bench.mjs sync [--quick]` runs the sync benchmark (bench/sync.bench.ts) instead,
-// `node scripts/bench.mjs attachments [--reps N]` the attachment benchmark (bench/attachments.bench.ts).
+// `node scripts/bench.mjs attachments [--reps N]` the attachment benchmark (bench/attachments.bench.ts),
+// `node scripts/bench.mjs chart [--visits N] [--samples N]` the chart benchmark (bench/chart.bench.ts).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,7 +29,11 @@ ensureNativeFor('node', { root });
 // Arguments reach the shell as positional parameters ("$@"), never spliced into its text.
 const tsx = join(root, 'node_modules', '.bin', 'tsx');
 const args = process.argv.slice(2);
-const modes = { sync: 'bench/sync.bench.ts', attachments: 'bench/attachments.bench.ts' };
+const modes = {
+  sync: 'bench/sync.bench.ts',
+  attachments: 'bench/attachments.bench.ts',
+  chart: 'bench/chart.bench.ts',
+};
 const mode = Object.hasOwn(modes, args[0] ?? '') ? args.shift() : null;
 const bench = mode ? modes[mode] : 'bench/patients.bench.ts';
 const home = mkdtempSync(join(tmpdir(), 'kavach-bench-home-'));

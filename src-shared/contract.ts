@@ -485,7 +485,7 @@ export const contract = {
       start: timeInput,
       reason: reasonInput,
     }),
-    access: ['receptionist'],
+    access: ['receptionist', 'doctor'],
     description: 'Book a free slot for a patient with a doctor.',
     audit: 'personal-write',
     perMinute: 120,

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   APP_ORIGIN,
+  answerPermissionCheck,
+  answerPermissionRequest,
   applyHardening,
   CSP,
   cspFor,
-  denyPermissionCheck,
-  denyPermissionRequest,
   denyWindowOpen,
   FUSES,
   type HardenableWebContents,
@@ -116,13 +116,35 @@ describe('window and navigation guards', () => {
     }
   });
 
-  it('denies permission requests and checks', () => {
+  it('denies every permission request and check except notifications from our own page', () => {
     const answers: boolean[] = [];
-    for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal']) {
-      denyPermissionRequest({}, permission, (granted) => answers.push(granted), {});
-      expect(denyPermissionCheck(null, permission, 'kavach://app', {})).toBe(false);
+    for (const permission of [
+      'media',
+      'geolocation',
+      'clipboard-read',
+      'openExternal',
+      'fullscreen',
+      'hid',
+    ]) {
+      answerPermissionRequest({}, permission, (granted) => answers.push(granted), {
+        requestingUrl: 'kavach://app/index.html',
+      });
+      expect(answerPermissionCheck(null, permission, 'kavach://app', {})).toBe(false);
     }
-    expect(answers).toStrictEqual([false, false, false, false, false]);
+    expect(answers).toStrictEqual([false, false, false, false, false, false]);
+    const notify: boolean[] = [];
+    for (const url of [
+      'kavach://app/index.html',
+      'https://evil.example/',
+      'kavach://app.evil/x',
+      'file:///etc/passwd',
+      undefined,
+    ]) {
+      answerPermissionRequest({}, 'notifications', (granted) => notify.push(granted), { requestingUrl: url });
+    }
+    expect(notify).toStrictEqual([true, false, false, false, false]);
+    expect(answerPermissionCheck(null, 'notifications', 'kavach://app', {})).toBe(true);
+    expect(answerPermissionCheck(null, 'notifications', 'https://evil.example', {})).toBe(false);
   });
 });
 
@@ -176,8 +198,8 @@ describe('applyHardening', () => {
 
     expect(appCalls).toStrictEqual(['web-contents-created']);
     expect(sessionCalls).toStrictEqual([
-      ['request', denyPermissionRequest],
-      ['check', denyPermissionCheck],
+      ['request', answerPermissionRequest],
+      ['check', answerPermissionCheck],
     ]);
     expect(win.calls).toStrictEqual([
       'setWindowOpenHandler',

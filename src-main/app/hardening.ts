@@ -84,22 +84,37 @@ export function preventNavigation(event: PreventableEvent, _url?: unknown): void
   event.preventDefault();
 }
 
-export function denyPermissionRequest(
-  _webContents: unknown,
-  _permission: string,
-  callback: (granted: boolean) => void,
-  _details?: unknown,
-): void {
-  callback(false);
+/**
+ * Every permission is refused except desktop notifications asked for by our own page (the
+ * doctor's "new patient" notice, which carries a token number and never a name). A page
+ * from anywhere else, or any other permission (camera, location, clipboard, opening
+ * external links), gets no.
+ */
+function permitted(permission: string, origin: unknown): boolean {
+  return (
+    permission === 'notifications' &&
+    typeof origin === 'string' &&
+    (origin === APP_ORIGIN || isAppUrl(origin))
+  );
 }
 
-export function denyPermissionCheck(
+export function answerPermissionRequest(
   _webContents: unknown,
-  _permission: string,
-  _origin?: string,
+  permission: string,
+  callback: (granted: boolean) => void,
+  details?: unknown,
+): void {
+  const url = (details as { requestingUrl?: unknown } | undefined)?.requestingUrl;
+  callback(permitted(permission, url));
+}
+
+export function answerPermissionCheck(
+  _webContents: unknown,
+  permission: string,
+  origin?: string,
   _details?: unknown,
 ): boolean {
-  return false;
+  return permitted(permission, origin);
 }
 
 /** Structural view of Electron's WebFrameMain: all isTrustedSender needs. */
@@ -126,8 +141,8 @@ export interface HardenableWebContents {
 }
 
 export interface HardenableSession {
-  setPermissionRequestHandler(handler: typeof denyPermissionRequest): void;
-  setPermissionCheckHandler(handler: typeof denyPermissionCheck): void;
+  setPermissionRequestHandler(handler: typeof answerPermissionRequest): void;
+  setPermissionCheckHandler(handler: typeof answerPermissionCheck): void;
 }
 
 export interface HardenableApp {
@@ -157,8 +172,8 @@ export function applyHardening(
   session: HardenableSession,
   webContents: HardenableWebContents,
 ): void {
-  session.setPermissionRequestHandler(denyPermissionRequest);
-  session.setPermissionCheckHandler(denyPermissionCheck);
+  session.setPermissionRequestHandler(answerPermissionRequest);
+  session.setPermissionCheckHandler(answerPermissionCheck);
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
   hardenWebContents(webContents);
 }

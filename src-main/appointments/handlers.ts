@@ -1,4 +1,12 @@
-import { addDays, minutesNow, minutesOf, overlappingSessions, slotStarts, timeOf, weekdayOf } from '../../src-shared/schedule.js';
+import {
+  addDays,
+  minutesNow,
+  minutesOf,
+  overlappingSessions,
+  slotStarts,
+  timeOf,
+  weekdayOf,
+} from '../../src-shared/schedule.js';
 import type { Appointment, DoctorSchedule } from '../../src-shared/types.js';
 import { Failure } from '../ipc/failure.js';
 import type { CallContext, Handlers, Services } from '../ipc/handler-types.js';
@@ -68,12 +76,17 @@ function appointmentViews(s: Services, list: StoredAppointment[]): Appointment[]
 function checkedSlot(s: Services, doctorId: string, date: string, start: string) {
   const doctor = activeDoctor(s, doctorId);
   const today = s.today();
-  if (date < today) throw new Failure('VALIDATION', 'That date has passed.', { date: 'That date has passed' });
+  if (date < today)
+    throw new Failure('VALIDATION', 'That date has passed.', { date: 'That date has passed' });
   if (date === today && minutesOf(start) < minutesNow(s.now())) {
-    throw new Failure('VALIDATION', 'That time has already passed today.', { start: 'That time has already passed' });
+    throw new Failure('VALIDATION', 'That time has already passed today.', {
+      start: 'That time has already passed',
+    });
   }
   if (s.appointments.isOnLeave(doctorId, date)) {
-    throw new Failure('VALIDATION', `${doctor.displayName} is on leave that day.`, { date: 'The doctor is on leave that day' });
+    throw new Failure('VALIDATION', `${doctor.displayName} is on leave that day.`, {
+      date: 'The doctor is on leave that day',
+    });
   }
   const schedule = s.appointments.schedule(doctorId);
   if (!slotStarts(schedule.weekly, weekdayOf(date), schedule.slotMinutes).includes(start)) {
@@ -86,12 +99,15 @@ function checkedSlot(s: Services, doctorId: string, date: string, start: string)
 }
 
 const TAKEN = () =>
-  new Failure('CONFLICT', 'That slot is already booked. Choose another.', { start: 'This slot is already booked' });
+  new Failure('CONFLICT', 'That slot is already booked. Choose another.', {
+    start: 'This slot is already booked',
+  });
 
 function requireAppointment(s: Services, id: string, status?: 'booked'): StoredAppointment {
   const a = s.appointments.byId(id);
   if (!a) throw new Failure('NOT_FOUND', 'No appointment with that id.');
-  if (status && a.status !== status) throw new Failure('CONFLICT', `This appointment is already ${a.status.replace('-', ' ')}.`);
+  if (status && a.status !== status)
+    throw new Failure('CONFLICT', `This appointment is already ${a.status.replace('-', ' ')}.`);
   return a;
 }
 
@@ -122,9 +138,14 @@ export const appointmentHandlers: Pick<
         [`weekly.${clash}.start`]: 'Overlaps another session that day',
       });
     }
-    const weekly = [...input.weekly].sort((a, b) => a.weekday - b.weekday || minutesOf(a.start) - minutesOf(b.start));
+    const weekly = [...input.weekly].sort(
+      (a, b) => a.weekday - b.weekday || minutesOf(a.start) - minutesOf(b.start),
+    );
     s.appointments.setSchedule({ doctorId: input.doctorId, slotMinutes: input.slotMinutes, weekly });
-    ctx.subject('doctor-schedule', input.doctorId, { sessions: weekly.length, slotMinutes: input.slotMinutes });
+    ctx.subject('doctor-schedule', input.doctorId, {
+      sessions: weekly.length,
+      slotMinutes: input.slotMinutes,
+    });
     return scheduleOf(s, input.doctorId);
   },
 
@@ -133,7 +154,9 @@ export const appointmentHandlers: Pick<
     activeDoctor(s, input.doctorId);
     mayEditSchedule(ctx, input.doctorId);
     if (input.onLeave && input.date < s.today()) {
-      throw new Failure('VALIDATION', 'Leave cannot be added for a past day.', { date: 'That date has passed' });
+      throw new Failure('VALIDATION', 'Leave cannot be added for a past day.', {
+        date: 'That date has passed',
+      });
     }
     s.appointments.setLeave(input.doctorId, input.date, input.onLeave, input.onLeave ? input.note : '');
     ctx.subject('doctor-leave', input.doctorId, { date: input.date, onLeave: input.onLeave });
@@ -143,7 +166,8 @@ export const appointmentHandlers: Pick<
   'appointments.slots': (ctx, input) => {
     const s = ctx.services;
     activeDoctor(s, input.doctorId);
-    if (s.appointments.isOnLeave(input.doctorId, input.date)) return { date: input.date, onLeave: true, slots: [] };
+    if (s.appointments.isOnLeave(input.doctorId, input.date))
+      return { date: input.date, onLeave: true, slots: [] };
     const schedule = s.appointments.schedule(input.doctorId);
     const booked = s.appointments.liveOn(input.doctorId, input.date);
     const slots = slotStarts(schedule.weekly, weekdayOf(input.date), schedule.slotMinutes).map((start) => {
@@ -165,9 +189,16 @@ export const appointmentHandlers: Pick<
 
   'appointments.book': (ctx, input) => {
     const s = ctx.services;
+    // A doctor books follow-ups in their own diary only; reception books for anyone.
+    if (ctx.session.role === 'doctor' && ctx.session.userId !== input.doctorId) {
+      throw new Failure('FORBIDDEN', 'Doctors can book only in their own diary.');
+    }
     const patient = requirePatient(s, input.patientId);
     const slot = checkedSlot(s, input.doctorId, input.date, input.start);
-    const booked = s.appointments.book({ ...slot, patientId: patient.id, reason: input.reason }, ctx.session.userId);
+    const booked = s.appointments.book(
+      { ...slot, patientId: patient.id, reason: input.reason },
+      ctx.session.userId,
+    );
     if (!booked) throw TAKEN();
     ctx.subject('appointment', booked.id, { patient: patient.id, doctor: slot.doctorId, date: slot.date });
     return appointmentViews(s, [booked])[0] as Appointment;
@@ -179,7 +210,10 @@ export const appointmentHandlers: Pick<
     const slot = checkedSlot(s, input.doctorId, input.date, input.start);
     const moved = s.appointments.move(current, slot);
     if (!moved) throw TAKEN();
-    ctx.subject('appointment', current.id, { from: `${current.date} ${timeOf(current.startMin)}`, to: `${slot.date} ${input.start}` });
+    ctx.subject('appointment', current.id, {
+      from: `${current.date} ${timeOf(current.startMin)}`,
+      to: `${slot.date} ${input.start}`,
+    });
     return appointmentViews(s, [moved])[0] as Appointment;
   },
 
@@ -197,9 +231,17 @@ export const appointmentHandlers: Pick<
     const today = s.today();
     if (a.date !== today) throw new Failure('CONFLICT', `This appointment is for ${a.date}, not today.`);
     const open = s.visits.onDay(today, ['waiting', 'with-doctor']).find((v) => v.patientId === a.patientId);
-    if (open) throw new Failure('CONFLICT', `This patient is already in today's queue with token ${open.token}.`);
+    if (open)
+      throw new Failure('CONFLICT', `This patient is already in today's queue with token ${open.token}.`);
     const visit = s.visits.create(
-      { patientId: a.patientId, doctorId: a.doctorId, appointmentId: a.id, day: today, priority: input.priority, reason: a.reason },
+      {
+        patientId: a.patientId,
+        doctorId: a.doctorId,
+        appointmentId: a.id,
+        day: today,
+        priority: input.priority,
+        reason: a.reason,
+      },
       ctx.session.userId,
       (visitId) => s.appointments.setStatus(a, 'checked-in', visitId),
     );

@@ -7,6 +7,8 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TypedVitals } from '../../src-shared/clinical/chart.js';
 import { canonicalJson } from '../../src-shared/clinical/prescribing.js';
+import { todayIso } from '../../src-shared/patient.js';
+import { addDays, weekdayOf } from '../../src-shared/schedule.js';
 import type { Connection } from '../core-types.js';
 import { ADMIN, call, type HarnessCore, loginAs, must, startCore } from '../testing/core-harness.js';
 
@@ -176,6 +178,12 @@ describe("the doctor's queue", () => {
     const second = must(await call(doctor, 'visits.callNext', {}));
     expect(second?.id).toBe(mineRoutine.id);
     expect(must(await call(doctor, 'visits.callNext', {}))).toBeNull();
+    // Opening an unassigned patient from the queue makes the doctor theirs too.
+    const p4 = await registerPatient('Meena');
+    const walkIn = await checkIn(null, 'routine', p4);
+    expect(
+      must(await call(doctor, 'visits.setStatus', { id: walkIn.id, status: 'with-doctor' })).doctorId,
+    ).toBe(doctorId);
     // The other doctor's emergency was never taken.
     const theirs = must(await call(other, 'visits.queue', { doctor: 'mine', includeFinished: false }));
     expect(theirs.visits.map((v) => [v.id, v.status])).toEqual([[others.id, 'waiting']]);
@@ -369,6 +377,33 @@ describe('chart and consultation', () => {
       if (!r.ok) expect(r.error.code).toBe('FORBIDDEN');
     }
     expect(count('consultations') + count('prescriptions')).toBe(0);
+  });
+});
+
+describe('follow-up booking', () => {
+  it('lets a doctor book a follow-up in their own diary only', async () => {
+    const date = addDays(todayIso(h.clock.now()), 7);
+    const weekly = [{ weekday: weekdayOf(date), start: '09:00', end: '12:00' }];
+    must(await call(doctor, 'schedule.set', { doctorId, slotMinutes: 15, weekly }));
+    const booked = must(
+      await call(doctor, 'appointments.book', {
+        doctorId,
+        patientId,
+        date,
+        start: '09:15',
+        reason: 'Follow-up',
+      }),
+    );
+    expect(booked.doctorId).toBe(doctorId);
+    const theirs = await call(doctor, 'appointments.book', {
+      doctorId: otherId,
+      patientId,
+      date,
+      start: '09:30',
+      reason: 'Follow-up',
+    });
+    expect(theirs.ok).toBe(false);
+    if (!theirs.ok) expect(theirs.error.code).toBe('FORBIDDEN');
   });
 });
 

@@ -70,6 +70,7 @@ function chartOf(ctx: CallContext, patientId: string): PatientChart {
   const consultations = s.clinical.consultationsFor(visits.map((v) => v.id));
   const prescriptions = s.clinical.prescriptionsForPatient(p.id);
   const { doctorName } = visitSummarizer(s);
+  const replacedBy = new Map(prescriptions.filter((r) => r.previousId).map((r) => [r.previousId!, r.id]));
   const timeline: TimelineEntry[] = visits.map((v) => {
     const c = consultations.get(v.id) ?? null;
     return {
@@ -79,7 +80,14 @@ function chartOf(ctx: CallContext, patientId: string): PatientChart {
       reason: v.reason,
       doctorName: doctorName(v.doctorId),
       consultation: c ? consultationOf(c) : null,
-      prescriptions: prescriptions.filter((r) => r.visitId === v.id).map((r) => toPrescription(s, r)),
+      prescriptions: prescriptions
+        .filter((r) => r.visitId === v.id)
+        .map((r) =>
+          toPrescription(s, r, {
+            doctorName: doctorName(r.doctorId),
+            supersededBy: replacedBy.get(r.id) ?? null,
+          }),
+        ),
     };
   });
   const vitals: VitalsPoint[] = [];

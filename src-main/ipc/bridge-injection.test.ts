@@ -4,8 +4,8 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHANNELS, type Channel, type InputOf } from '../../src-shared/contract.js';
 import { todayIso } from '../../src-shared/patient.js';
-import { addDays, weekdayOf } from '../../src-shared/schedule.js';
 import type { Result } from '../../src-shared/result.js';
+import { addDays, weekdayOf } from '../../src-shared/schedule.js';
 import type { Connection } from '../core-types.js';
 import { ADMIN, call, type HarnessCore, loginAs, must, startCore } from '../testing/core-harness.js';
 
@@ -66,8 +66,13 @@ let doctorId: string;
 let visitId: string;
 let appointmentId: string;
 let bookingDate: string;
+let finishVisitId: string;
+let prescriptionId: string;
+let uploadId: string;
+let attachmentId: string;
 const ENROLL_CODE = 'ABCD-EFGH-JKMN-PQRS-TVWX-YZ01-2345-6789';
-const PNG_1PX = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+const PNG_1PX =
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 const KAVYA: InputOf<'patients.register'>['patient'] = {
   givenNames: 'Kavya',
   familyName: 'Nair',
@@ -90,25 +95,45 @@ const DOCTOR = {
 };
 
 /** A valid payload per channel, and who calls it. A new channel must be added here. */
-const SAMPLES: Record<Channel, { as: keyof typeof PASSWORDS | 'admin' | 'anon'; payload: () => unknown }> = {
+const SAMPLES: Record<
+  Channel,
+  { as: keyof typeof PASSWORDS | 'admin' | 'anon' | 'docd'; payload: () => unknown }
+> = {
   'setup.status': { as: 'anon', payload: () => ({}) },
   'setup.createClinic': {
     as: 'anon',
-    payload: () => ({ clinicName: 'Second', adminDisplayName: 'Someone', adminUsername: 'someone', password: 'long-enough-pass-1' }),
+    payload: () => ({
+      clinicName: 'Second',
+      adminDisplayName: 'Someone',
+      adminUsername: 'someone',
+      password: 'long-enough-pass-1',
+    }),
   },
   'auth.login': { as: 'anon', payload: () => ({ username: 'target', password: 'not-the-password' }) },
   'auth.unlock': { as: 'rita', payload: () => ({ password: PASSWORDS.rita }) },
   'auth.logout': { as: 'admin', payload: () => ({}) },
-  'auth.changePassword': { as: 'ravi', payload: () => ({ currentPassword: PASSWORDS.ravi, newPassword: 'fresh-tamarind-77' }) },
+  'auth.changePassword': {
+    as: 'ravi',
+    payload: () => ({ currentPassword: PASSWORDS.ravi, newPassword: 'fresh-tamarind-77' }),
+  },
   'session.status': { as: 'anon', payload: () => ({}) },
   'session.heartbeat': { as: 'admin', payload: () => ({}) },
   'staff.list': { as: 'admin', payload: () => ({ includeInactive: true }) },
   'staff.get': { as: 'admin', payload: () => ({ id: targetId }) },
   'staff.create': {
     as: 'admin',
-    payload: () => ({ username: `corpus${serial++}`, displayName: 'Corpus User', role: 'doctor', password: 'river-stone-9931', doctor: { ...DOCTOR } }),
+    payload: () => ({
+      username: `corpus${serial++}`,
+      displayName: 'Corpus User',
+      role: 'doctor',
+      password: 'river-stone-9931',
+      doctor: { ...DOCTOR },
+    }),
   },
-  'staff.update': { as: 'admin', payload: () => ({ id: targetId, displayName: 'Target User', role: 'doctor', doctor: { ...DOCTOR } }) },
+  'staff.update': {
+    as: 'admin',
+    payload: () => ({ id: targetId, displayName: 'Target User', role: 'doctor', doctor: { ...DOCTOR } }),
+  },
   'staff.setActive': { as: 'admin', payload: () => ({ id: targetId, active: true }) },
   'staff.resetPassword': { as: 'admin', payload: () => ({ id: targetId, newPassword: 'granite-hill-4410' }) },
   'settings.get': { as: 'admin', payload: () => ({}) },
@@ -126,7 +151,11 @@ const SAMPLES: Record<Channel, { as: keyof typeof PASSWORDS | 'admin' | 'anon'; 
   'patients.get': { as: 'tara', payload: () => ({ id: patientId }) },
   'patients.update': {
     as: 'tara',
-    payload: () => ({ id: patientId, patient: { ...structuredClone(KAVYA), notes: 'Corrected' }, keepNationalId: true }),
+    payload: () => ({
+      id: patientId,
+      patient: { ...structuredClone(KAVYA), notes: 'Corrected' },
+      keepNationalId: true,
+    }),
   },
   'patients.revealNationalId': { as: 'tara', payload: () => ({ id: patientId }) },
   'patients.history': { as: 'admin', payload: () => ({ id: patientId }) },
@@ -144,31 +173,136 @@ const SAMPLES: Record<Channel, { as: keyof typeof PASSWORDS | 'admin' | 'anon'; 
   'schedule.set': {
     as: 'admin',
     // One session, on the weekday of the booking date, keeps the later booking samples valid.
-    payload: () => ({ doctorId, slotMinutes: 15, weekly: [{ weekday: weekdayOf(bookingDate), start: '08:00', end: '20:00' }] }),
+    payload: () => ({
+      doctorId,
+      slotMinutes: 15,
+      weekly: [{ weekday: weekdayOf(bookingDate), start: '08:00', end: '20:00' }],
+    }),
   },
-  'schedule.setLeave': { as: 'admin', payload: () => ({ doctorId, date: '2099-01-01', onLeave: true, note: 'Conference' }) },
+  'schedule.setLeave': {
+    as: 'admin',
+    payload: () => ({ doctorId, date: '2099-01-01', onLeave: true, note: 'Conference' }),
+  },
   'appointments.slots': { as: 'tara', payload: () => ({ doctorId, date: bookingDate }) },
   'appointments.list': { as: 'tara', payload: () => ({ doctor: 'all', from: bookingDate, days: 7 }) },
   'appointments.book': {
     as: 'tara',
     payload: () => ({ doctorId, patientId, date: bookingDate, start: '10:00', reason: 'Review' }),
   },
-  'appointments.reschedule': { as: 'tara', payload: () => ({ id: appointmentId, doctorId, date: bookingDate, start: '11:00' }) },
+  'appointments.reschedule': {
+    as: 'tara',
+    payload: () => ({ id: appointmentId, doctorId, date: bookingDate, start: '11:00' }),
+  },
   'appointments.cancel': { as: 'tara', payload: () => ({ id: appointmentId }) },
   'appointments.checkIn': { as: 'tara', payload: () => ({ id: appointmentId, priority: 'routine' }) },
   // Port 9 (discard) on loopback: nothing listens, so a real attempt fails fast and cleanly.
-  'setup.joinClinic': { as: 'anon', payload: () => ({ serverUrl: 'http://127.0.0.1:9', code: ENROLL_CODE, deviceName: 'Desk 2' }) },
+  'setup.joinClinic': {
+    as: 'anon',
+    payload: () => ({ serverUrl: 'http://127.0.0.1:9', code: ENROLL_CODE, deviceName: 'Desk 2' }),
+  },
   'sync.status': { as: 'tara', payload: () => ({}) },
   'sync.now': { as: 'tara', payload: () => ({}) },
-  'sync.connect': { as: 'admin', payload: () => ({ serverUrl: 'http://127.0.0.1:9', code: ENROLL_CODE, deviceName: 'Front desk' }) },
+  'sync.connect': {
+    as: 'admin',
+    payload: () => ({ serverUrl: 'http://127.0.0.1:9', code: ENROLL_CODE, deviceName: 'Front desk' }),
+  },
   'sync.createEnrollment': { as: 'admin', payload: () => ({}) },
   'sync.devices': { as: 'admin', payload: () => ({}) },
   'sync.revokeDevice': { as: 'admin', payload: () => ({ deviceId: targetId }) },
   'sync.conflicts': { as: 'tara', payload: () => ({ rowId: patientId }) },
+  'visits.callNext': { as: 'docd', payload: () => ({}) },
+  'chart.open': { as: 'docd', payload: () => ({ patientId }) },
+  'chart.saveItem': {
+    as: 'docd',
+    payload: () => ({
+      patientId,
+      id: null,
+      details: {
+        kind: 'allergy',
+        substance: 'Penicillin',
+        reaction: 'Rash',
+        severity: 'mild',
+        status: 'active',
+      },
+    }),
+  },
+  'consultations.get': { as: 'docd', payload: () => ({ visitId }) },
+  'consultations.saveDraft': { as: 'docd', payload: () => consultation(visitId) },
+  'consultations.finish': { as: 'docd', payload: () => consultation(finishVisitId) },
+  'prescriptions.sign': {
+    as: 'docd',
+    payload: () => ({
+      visitId,
+      previousId: null,
+      items: [{ ...RX_ITEM }],
+      advice: 'Rest and fluids',
+      followUp: '',
+      overrides: [],
+      password: DOCTOR_PASSWORD,
+    }),
+  },
+  'prescriptions.get': { as: 'docd', payload: () => ({ id: prescriptionId }) },
+  'prescriptions.pdf': { as: 'docd', payload: () => ({ id: prescriptionId }) },
+  'attachments.begin': {
+    as: 'docd',
+    payload: () => ({ patientId, visitId: null, name: 'lab-report.pdf', bytes: 5 }),
+  },
+  'attachments.upload': {
+    as: 'docd',
+    payload: () => ({ uploadId, index: 0, base64: Buffer.from('%PDF-').toString('base64') }),
+  },
+  'attachments.finish': { as: 'docd', payload: () => ({ uploadId }) },
+  'attachments.read': { as: 'docd', payload: () => ({ id: attachmentId, index: 0 }) },
 };
 
+const DOCTOR_PASSWORD = 'river-stone-9931';
+const RX_ITEM = {
+  medicineId: 'paracetamol',
+  name: '',
+  form: 'tablet',
+  strength: '500 mg',
+  dose: '1 tablet',
+  route: 'oral',
+  frequency: 'TDS',
+  durationDays: 3,
+  quantity: '9 tablets',
+  instructions: 'after food',
+};
+function consultation(id: string) {
+  return {
+    visitId: id,
+    complaints: 'Cough for a week',
+    history: 'Smoker',
+    examination: 'Crepitations right base',
+    vitals: {
+      systolicMmHg: '130',
+      diastolicMmHg: '85',
+      pulsePerMin: '88',
+      temperatureC: '37.9',
+      spo2Percent: '96',
+      respiratoryRatePerMin: '18',
+      weightKg: '64',
+      heightCm: '165',
+    },
+    diagnosis: 'Community-acquired pneumonia',
+    icd10: '',
+    advice: 'Rest',
+    followUp: '',
+  };
+}
+
 /** Fields that accept null by design; every other field must refuse it. */
-const NULLABLE = new Set(['yearsOfExperience', 'doctor', 'imageBase64', 'doctorId', 'visitId']);
+const NULLABLE = new Set([
+  'yearsOfExperience',
+  'doctor',
+  'imageBase64',
+  'doctorId',
+  'visitId',
+  'previousId',
+  'durationDays',
+  'medicineId',
+  'id',
+]);
 
 function leafPaths(value: unknown, prefix: string[] = []): string[][] {
   if (value === null || typeof value !== 'object') return prefix.length ? [prefix] : [];
@@ -188,7 +322,8 @@ function get(obj: unknown, path: string[]): unknown {
 }
 
 let db: Database.Database;
-const schemaOf = () => JSON.stringify(db.prepare('SELECT type, name, sql FROM sqlite_master ORDER BY name').all());
+const schemaOf = () =>
+  JSON.stringify(db.prepare('SELECT type, name, sql FROM sqlite_master ORDER BY name').all());
 const WATCHED = [
   'users',
   'clinic_settings',
@@ -203,6 +338,10 @@ const WATCHED = [
   'appointments',
   'doctor_schedules',
   'doctor_leave',
+  'chart_items',
+  'consultations',
+  'prescriptions',
+  'attachments',
 ];
 /** A digest of every row of the data tables: equal digests, nothing written. Hashing the
  *  raw bytes keeps it fast as the tables grow (JSON of Buffers is not). */
@@ -210,7 +349,9 @@ const dataOf = () => {
   const hash = createHash('sha256');
   for (const t of WATCHED) {
     hash.update(`\u0000table ${t}`);
-    for (const row of db.prepare(`SELECT * FROM ${t} ORDER BY rowid`).raw().iterate() as Iterable<unknown[]>) {
+    for (const row of db.prepare(`SELECT * FROM ${t} ORDER BY rowid`).raw().iterate() as Iterable<
+      unknown[]
+    >) {
       for (const v of row) hash.update(Buffer.isBuffer(v) ? v : `\u0001${String(v)}`);
       hash.update('\u0002');
     }
@@ -220,6 +361,7 @@ const dataOf = () => {
 
 async function connectAs(who: (typeof SAMPLES)[Channel]['as']): Promise<Connection> {
   if (who === 'anon') return h.core.connect();
+  if (who === 'docd') return loginAs(h.core, 'docd', DOCTOR_PASSWORD);
   if (who === 'admin') return loginAs(h.core, ADMIN.username, ADMIN.password);
   return loginAs(h.core, who, PASSWORDS[who]);
 }
@@ -227,29 +369,96 @@ async function connectAs(who: (typeof SAMPLES)[Channel]['as']): Promise<Connecti
 beforeAll(async () => {
   h = await startCore();
   const admin = await loginAs(h.core, ADMIN.username, ADMIN.password);
-  const target = must(await call(admin, 'staff.create', { username: 'target', displayName: 'Target User', role: 'receptionist', password: 'granite-hill-4410' }));
+  const target = must(
+    await call(admin, 'staff.create', {
+      username: 'target',
+      displayName: 'Target User',
+      role: 'receptionist',
+      password: 'granite-hill-4410',
+    }),
+  );
   targetId = target.id;
   // Refused calls are not activity, and each call advances the clock seven seconds: keep
   // the idle lock out of the way of a long run of refusals on one connection.
   must(await call(admin, 'settings.update', { clinicName: 'Sushrut Clinic', idleMinutes: 60 }));
   for (const [username, password] of Object.entries(PASSWORDS)) {
-    must(await call(admin, 'staff.create', { username, displayName: username, role: 'receptionist', password }));
+    must(
+      await call(admin, 'staff.create', { username, displayName: username, role: 'receptionist', password }),
+    );
   }
   const doctor = must(
-    await call(admin, 'staff.create', { username: 'docd', displayName: 'Dr D', role: 'doctor', password: 'river-stone-9931', doctor: { ...DOCTOR } }),
+    await call(admin, 'staff.create', {
+      username: 'docd',
+      displayName: 'Dr D',
+      role: 'doctor',
+      password: 'river-stone-9931',
+      doctor: { ...DOCTOR },
+    }),
   );
   doctorId = doctor.id;
   // Far enough ahead that the clock this file moves forward never reaches it.
   bookingDate = addDays(todayIso(h.clock.now()), 60);
   must(await call(admin, 'schedule.set', SAMPLES['schedule.set'].payload() as InputOf<'schedule.set'>));
   const tara = await loginAs(h.core, 'tara', PASSWORDS.tara);
-  const registered = must(await call(tara, 'patients.register', { patient: KAVYA, decision: 'register-new', reviewedCandidates: [] }));
+  const registered = must(
+    await call(tara, 'patients.register', {
+      patient: KAVYA,
+      decision: 'register-new',
+      reviewedCandidates: [],
+    }),
+  );
   if (registered.status !== 'registered') throw new Error('expected a registration');
   patientId = registered.id;
-  visitId = must(await call(tara, 'visits.checkIn', { patientId, doctorId: null, reason: 'Cough', priority: 'urgent' })).id;
-  appointmentId = must(
-    await call(tara, 'appointments.book', { doctorId, patientId, date: bookingDate, start: '09:00', reason: 'Follow-up' }),
+  visitId = must(
+    await call(tara, 'visits.checkIn', { patientId, doctorId: null, reason: 'Cough', priority: 'urgent' }),
   ).id;
+  appointmentId = must(
+    await call(tara, 'appointments.book', {
+      doctorId,
+      patientId,
+      date: bookingDate,
+      start: '09:00',
+      reason: 'Follow-up',
+    }),
+  ).id;
+  const second = must(
+    await call(tara, 'patients.register', {
+      patient: { ...KAVYA, givenNames: 'Kavitha' },
+      decision: 'register-new',
+      reviewedCandidates: [],
+    }),
+  );
+  if (second.status !== 'registered') throw new Error('expected a registration');
+  finishVisitId = must(
+    await call(tara, 'visits.checkIn', {
+      patientId: second.id,
+      doctorId,
+      reason: 'Review',
+      priority: 'routine',
+    }),
+  ).id;
+  const doc = await loginAs(h.core, 'docd', DOCTOR_PASSWORD);
+  prescriptionId = must(
+    await call(
+      doc,
+      'prescriptions.sign',
+      SAMPLES['prescriptions.sign'].payload() as InputOf<'prescriptions.sign'>,
+    ),
+  ).id;
+  const filed = must(
+    await call(doc, 'attachments.begin', { patientId, visitId: null, name: 'scan.pdf', bytes: 5 }),
+  );
+  must(
+    await call(doc, 'attachments.upload', {
+      uploadId: filed.uploadId,
+      index: 0,
+      base64: Buffer.from('%PDF-').toString('base64'),
+    }),
+  );
+  attachmentId = must(await call(doc, 'attachments.finish', { uploadId: filed.uploadId })).id;
+  uploadId = must(
+    await call(doc, 'attachments.begin', { patientId, visitId: null, name: 'open.pdf', bytes: 5 }),
+  ).uploadId;
   db = new Database(join(h.dataDir, 'kavach.db'), { readonly: true });
 });
 afterAll(async () => {
@@ -257,11 +466,11 @@ afterAll(async () => {
   await h.close();
 });
 
-const readers = new Map<'admin' | 'tara', Connection>();
+const readers = new Map<'admin' | 'tara' | 'docd', Connection>();
 
 /** A logged-in connection for reading back, reused while it stays unlocked: each login is
  *  an argon2id hash, and a fresh one per readback would dominate this file's run time. */
-async function reader(who: 'admin' | 'tara'): Promise<Connection> {
+async function reader(who: 'admin' | 'tara' | 'docd'): Promise<Connection> {
   const cached = readers.get(who);
   if (cached && must(await call(cached, 'session.status', {})).state === 'active') return cached;
   cached?.close();
@@ -273,15 +482,18 @@ async function reader(who: 'admin' | 'tara'): Promise<Connection> {
 /** Reads back what a successful write stored, for the verbatim check. */
 async function readBack(conn: Connection, channel: Channel, result: Result<unknown>): Promise<unknown> {
   const admin = await reader('admin');
-  if (channel === 'staff.create' && result.ok) return must(await call(admin, 'staff.get', { id: (result.value as { id: string }).id }));
+  if (channel === 'staff.create' && result.ok)
+    return must(await call(admin, 'staff.get', { id: (result.value as { id: string }).id }));
   if (channel === 'staff.update') return must(await call(admin, 'staff.get', { id: targetId }));
   if (channel === 'settings.update') return must(await call(admin, 'settings.get', {}));
   const tara = await reader('tara');
   if (channel === 'patients.register' && result.ok) {
     const r = result.value as { status: string; id?: string };
-    if (r.status === 'registered') return { patient: must(await call(tara, 'patients.get', { id: r.id as string })) };
+    if (r.status === 'registered')
+      return { patient: must(await call(tara, 'patients.get', { id: r.id as string })) };
   }
-  if (channel === 'patients.update') return { patient: must(await call(tara, 'patients.get', { id: patientId })) };
+  if (channel === 'patients.update')
+    return { patient: must(await call(tara, 'patients.get', { id: patientId })) };
   if (channel === 'visits.checkIn' && result.ok) {
     const queue = must(await call(tara, 'visits.queue', { doctor: 'all', includeFinished: true }));
     return queue.visits.find((v) => v.id === (result.value as { id: string }).id);
@@ -289,6 +501,21 @@ async function readBack(conn: Connection, channel: Channel, result: Result<unkno
   if (channel === 'appointments.book' && result.ok) {
     const list = must(await call(tara, 'appointments.list', { doctor: 'all', from: bookingDate, days: 1 }));
     return list.find((a) => a.id === (result.value as { id: string }).id);
+  }
+  if (channel === 'chart.saveItem' && result.ok) {
+    const doc = await reader('docd');
+    const chart = must(await call(doc, 'chart.open', { patientId }));
+    return { details: chart.allergies.find((a) => a.id === (result.value as { id: string }).id) };
+  }
+  if ((channel === 'consultations.saveDraft' || channel === 'consultations.finish') && result.ok) {
+    const doc = await reader('docd');
+    return must(
+      await call(doc, 'consultations.get', { visitId: (result.value as { visitId: string }).visitId }),
+    );
+  }
+  if (channel === 'prescriptions.sign' && result.ok) {
+    const doc = await reader('docd');
+    return must(await call(doc, 'prescriptions.get', { id: (result.value as { id: string }).id }));
   }
   if (channel === 'schedule.setLeave') {
     const sch = must(await call(tara, 'schedule.get', { doctorId }));
@@ -315,75 +542,103 @@ describe('bridge under injection payloads', () => {
     expect(Object.keys(SAMPLES).sort()).toEqual([...CHANNELS].sort());
   });
 
-  it.each(CHANNELS)('%s: hostile strings in every field are refused cleanly or stored verbatim', async (channel) => {
-    const schemaBefore = schemaOf();
-    const sample = SAMPLES[channel];
-    const conn = await connectAs(sample.as);
-    for (const path of leafPaths(sample.payload())) {
-      for (const hostile of INJECTIONS) {
-        const before = dataOf();
-        const payload = withValue(sample.payload(), path, hostile);
-        const result = await send(conn, channel, payload);
-        if (result.ok && channel === 'auth.changePassword') PASSWORDS.ravi = (payload as { newPassword: string }).newPassword;
-        if (result.ok) {
-          const stored = await readBack(conn, channel, result);
-          if (stored && get(payload, path) !== undefined && get(stored, path) !== undefined) {
-            expect(get(stored, path)).toBe(hostile);
+  it.each(CHANNELS)(
+    '%s: hostile strings in every field are refused cleanly or stored verbatim',
+    async (channel) => {
+      const schemaBefore = schemaOf();
+      const sample = SAMPLES[channel];
+      const conn = await connectAs(sample.as);
+      for (const path of leafPaths(sample.payload())) {
+        for (const hostile of INJECTIONS) {
+          const before = dataOf();
+          const payload = withValue(sample.payload(), path, hostile);
+          const result = await send(conn, channel, payload);
+          if (result.ok && channel === 'auth.changePassword')
+            PASSWORDS.ravi = (payload as { newPassword: string }).newPassword;
+          if (result.ok) {
+            const stored = await readBack(conn, channel, result);
+            if (stored && get(payload, path) !== undefined && get(stored, path) !== undefined) {
+              expect(get(stored, path)).toBe(hostile);
+            }
+          } else {
+            expect(
+              CLEAN_REFUSALS.has(result.error.code),
+              `${channel}.${path.join('.')}: ${result.error.code}`,
+            ).toBe(true);
+            expect(dataOf()).toBe(before);
           }
-        } else {
-          expect(CLEAN_REFUSALS.has(result.error.code), `${channel}.${path.join('.')}: ${result.error.code}`).toBe(true);
-          expect(dataOf()).toBe(before);
         }
       }
-    }
-    expect(schemaOf()).toBe(schemaBefore);
-    expect(({} as Record<string, unknown>).role).toBeUndefined();
-  });
+      expect(schemaOf()).toBe(schemaBefore);
+      expect(({} as Record<string, unknown>).role).toBeUndefined();
+    },
+  );
 
-  it.each(CHANNELS)('%s: wrong types, extra keys and prototype keys are refused without writing', async (channel) => {
-    const sample = SAMPLES[channel];
-    const conn = await connectAs(sample.as);
-    const refusedCleanly = async (payload: unknown) => {
-      const before = dataOf();
-      const result = await send(conn, channel, payload);
-      expect(result).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
-      expect(dataOf()).toBe(before);
-      return result;
-    };
-    for (const path of leafPaths(sample.payload())) {
-      for (const wrong of WRONG_TYPES) {
-        const original = get(sample.payload(), path);
-        // A value of the field's own type (true for a flag, 42 for a count) is not wrong.
-        if (typeof wrong === typeof original && (wrong === null) === (original === null) && typeof wrong !== 'object') continue;
-        if (wrong === null && original === null) continue;
-        const payload = withValue(sample.payload(), path, wrong);
+  it.each(CHANNELS)(
+    '%s: wrong types, extra keys and prototype keys are refused without writing',
+    async (channel) => {
+      const sample = SAMPLES[channel];
+      const conn = await connectAs(sample.as);
+      const refusedCleanly = async (payload: unknown) => {
         const before = dataOf();
         const result = await send(conn, channel, payload);
-        if (!(wrong === null && NULLABLE.has(path.at(-1) as string))) {
-          expect(result, `${channel}.${path.join('.')} = ${JSON.stringify(wrong)}`).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
-          expect(dataOf()).toBe(before);
+        expect(result).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+        expect(dataOf()).toBe(before);
+        return result;
+      };
+      for (const path of leafPaths(sample.payload())) {
+        for (const wrong of WRONG_TYPES) {
+          const original = get(sample.payload(), path);
+          // A value of the field's own type (true for a flag, 42 for a count) is not wrong.
+          if (
+            typeof wrong === typeof original &&
+            (wrong === null) === (original === null) &&
+            typeof wrong !== 'object'
+          )
+            continue;
+          if (wrong === null && original === null) continue;
+          const payload = withValue(sample.payload(), path, wrong);
+          const before = dataOf();
+          const result = await send(conn, channel, payload);
+          if (!(wrong === null && NULLABLE.has(path.at(-1) as string))) {
+            expect(result, `${channel}.${path.join('.')} = ${JSON.stringify(wrong)}`).toMatchObject({
+              ok: false,
+              error: { code: 'VALIDATION' },
+            });
+            expect(dataOf()).toBe(before);
+          }
         }
       }
-    }
-    const extra = await refusedCleanly({ ...(sample.payload() as object), extra: 1 });
-    expect(!extra.ok && extra.error.fields?.extra).toBe('Unexpected field');
-    const body = JSON.stringify(sample.payload()).slice(1, -1);
-    await refusedCleanly(JSON.parse(`{${body}${body ? ',' : ''}"__proto__":{"role":"admin","isAdmin":true}}`));
-    await refusedCleanly(JSON.parse(`{${body}${body ? ',' : ''}"constructor":{"prototype":{"polluted":true}}}`));
-    for (const notAnObject of [null, 'string', 42, [], [sample.payload()]]) await refusedCleanly(notAnObject);
-    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
-  });
+      const extra = await refusedCleanly({ ...(sample.payload() as object), extra: 1 });
+      expect(!extra.ok && extra.error.fields?.extra).toBe('Unexpected field');
+      const body = JSON.stringify(sample.payload()).slice(1, -1);
+      await refusedCleanly(
+        JSON.parse(`{${body}${body ? ',' : ''}"__proto__":{"role":"admin","isAdmin":true}}`),
+      );
+      await refusedCleanly(
+        JSON.parse(`{${body}${body ? ',' : ''}"constructor":{"prototype":{"polluted":true}}}`),
+      );
+      for (const notAnObject of [null, 'string', 42, [], [sample.payload()]])
+        await refusedCleanly(notAnObject);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
+    },
+  );
 
   it('refuses unknown and prototype-named channels', async () => {
     const conn = h.core.connect();
     for (const name of ['__proto__', 'constructor', 'toString', 'staff.delete', '', 42, null]) {
-      expect(await conn.invoke(name as string, {})).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CHANNEL' } });
+      expect(await conn.invoke(name as string, {})).toMatchObject({
+        ok: false,
+        error: { code: 'UNKNOWN_CHANNEL' },
+      });
     }
   });
 
   it('records injection attempts as security events without the payload', () => {
-    const rows = db.prepare("SELECT detail FROM security_events WHERE kind = 'injection-detected'").all() as { detail: string }[];
+    const rows = db.prepare("SELECT detail FROM security_events WHERE kind = 'injection-detected'").all() as {
+      detail: string;
+    }[];
     expect(rows.length).toBeGreaterThan(20);
     for (const r of rows) {
       expect(r.detail).not.toContain('DROP TABLE');
@@ -396,7 +651,11 @@ describe('bridge with legitimate hard cases', () => {
   it.each(LEGITIMATE)('stores and reads back %s byte for byte', async (value) => {
     const admin = await connectAs('admin');
     const flagged = () =>
-      (db.prepare("SELECT count(*) AS n FROM security_events WHERE kind = 'injection-detected'").get() as { n: number }).n;
+      (
+        db.prepare("SELECT count(*) AS n FROM security_events WHERE kind = 'injection-detected'").get() as {
+          n: number;
+        }
+      ).n;
     const flaggedBefore = flagged();
     const created = must(
       await call(admin, 'staff.create', {

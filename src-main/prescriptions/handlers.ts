@@ -22,7 +22,16 @@ interface StoredDiagnosisEntry {
   icd10: string;
 }
 
-export function toPrescription(s: Services, p: StoredPrescription): Prescription {
+/**
+ * The prescription as the screens see it. `known` lets a caller that lists many (the chart)
+ * pass the doctor's name and the replacing version's id it already has, instead of one
+ * lookup and one decryption per prescription.
+ */
+export function toPrescription(
+  s: Services,
+  p: StoredPrescription,
+  known?: { doctorName: string | null; supersededBy: string | null },
+): Prescription {
   const c = p.content;
   const diagnosis = (c.diagnosis as unknown as StoredDiagnosisEntry[])
     .map((d) => (d.icd10 ? `${d.text} (${d.icd10})` : d.text))
@@ -31,11 +40,11 @@ export function toPrescription(s: Services, p: StoredPrescription): Prescription
     id: p.id,
     version: p.version,
     previousId: p.previousId,
-    supersededBy: s.clinical.supersededBy(p.id),
+    supersededBy: known ? known.supersededBy : s.clinical.supersededBy(p.id),
     patientId: p.patientId,
     visitId: p.visitId,
     doctorId: p.doctorId,
-    doctorName: s.users.byId(p.doctorId)?.displayName ?? 'Unknown doctor',
+    doctorName: (known ? known.doctorName : s.users.byId(p.doctorId)?.displayName) ?? 'Unknown doctor',
     signedAt: p.signedAt,
     items: [...c.items],
     advice: c.advice,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { asc, eq, inArray } from 'drizzle-orm';
 import type {
   ChartItem,
   ChartItemDetails,
@@ -324,16 +324,6 @@ export class ClinicalRepo {
       .from(prescriptions)
       .where(eq(prescriptions.patientId, patientId))
       .orderBy(asc(prescriptions.signedAt), asc(prescriptions.version))
-      .all()
-      .map((r) => this.decodePrescription(r));
-  }
-
-  prescriptionsForVisit(visitId: string): StoredPrescription[] {
-    return this.db
-      .select()
-      .from(prescriptions)
-      .where(and(eq(prescriptions.visitId, visitId)))
-      .orderBy(asc(prescriptions.version))
       .all()
       .map((r) => this.decodePrescription(r));
   }

@@ -166,7 +166,12 @@ export const visitHandlers: Pick<
         },
       );
     }
-    const updated = s.visits.setStatus(visit, input.status);
+    // A doctor who calls an unassigned patient becomes their doctor.
+    const mine =
+      ctx.session.role === 'doctor' && input.status === 'with-doctor' && visit.doctorId === null
+        ? s.visits.assign(visit, ctx.session.userId!)
+        : visit;
+    const updated = s.visits.setStatus(mine, input.status);
     ctx.subject('visit', visit.id, { from: visit.status, to: input.status });
     return visitSummarizer(s).summarize(updated);
   },
