@@ -45,5 +45,10 @@ export const MIGRATIONS: EmbeddedMigration[] = [
     "idx": 7,
     "tag": "0007_prescriptions_append_only",
     "sql": "-- A signed prescription is immutable: a change is a new row (version + 1) that names the\n-- one it replaces. Sync never rewrites a row either: each field of a prescription is\n-- written once, so a received copy is always the same write and is skipped as stale.\nCREATE TRIGGER prescriptions_no_update BEFORE UPDATE ON prescriptions\nBEGIN\n  SELECT RAISE(ABORT, 'prescriptions are immutable once signed');\nEND;\n--> statement-breakpoint\nCREATE TRIGGER prescriptions_no_delete BEFORE DELETE ON prescriptions\nBEGIN\n  SELECT RAISE(ABORT, 'prescriptions are immutable once signed');\nEND;\n"
+  },
+  {
+    "idx": 8,
+    "tag": "0008_security_ack",
+    "sql": "ALTER TABLE `security_events` ADD `acknowledged_by` text;"
   }
 ];

@@ -134,6 +134,8 @@ export const securityEvents = sqliteTable(
     userId: text('user_id'),
     detail: text('detail').notNull(),
     acknowledgedAt: integer('acknowledged_at'),
+    // plaintext: the admin's user id who acknowledged the event (admin/audit handlers).
+    acknowledgedBy: text('acknowledged_by'),
   },
   (t) => [index('security_at').on(t.at)],
 );
