@@ -14,10 +14,15 @@ export const SYNCED_TABLES = {
     password_hash: 'envelope',
     doctor_profile: 'envelope',
     created_at: 'plain',
+    // The second factor syncs: enrolled on one workstation, asked for on all of them.
+    totp_secret: 'envelope',
+    recovery_codes: 'envelope',
+    totp_last_step: 'plain',
   },
   clinic_settings: {
     clinic_name: 'plain',
     idle_minutes: 'plain',
+    second_factor_roles: 'plain',
   },
   patients: {
     patient_number: 'plain',

@@ -50,5 +50,10 @@ export const MIGRATIONS: EmbeddedMigration[] = [
     "idx": 8,
     "tag": "0008_security_ack",
     "sql": "ALTER TABLE `security_events` ADD `acknowledged_by` text;"
+  },
+  {
+    "idx": 9,
+    "tag": "0009_second_factor",
+    "sql": "ALTER TABLE `clinic_settings` ADD `second_factor_roles` text;--> statement-breakpoint\nALTER TABLE `users` ADD `totp_secret` blob;--> statement-breakpoint\nALTER TABLE `users` ADD `recovery_codes` blob;--> statement-breakpoint\nALTER TABLE `users` ADD `totp_last_step` integer;"
   }
 ];

@@ -35,6 +35,9 @@ export const clinicSettings = sqliteTable('clinic_settings', {
   idleMinutes: integer('idle_minutes').notNull(),
   // plaintext: timestamps.
   updatedAt: integer('updated_at').notNull(),
+  // plaintext: role names ('admin,doctor') that must use a second factor; NULL means the
+  // default (admin and doctor), '' means none. Role names are not personal data.
+  secondFactorRoles: text('second_factor_roles'),
 });
 
 /** Staff accounts. Synced; never deleted, only deactivated. */
@@ -57,6 +60,15 @@ export const users = sqliteTable('users', {
   // plaintext: timestamps.
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
+  // envelope: JSON { secret (base32 TOTP key), confirmedAt }: key material for this user's
+  // second factor; pending while confirmedAt is null. Synced so the factor works on every
+  // workstation. Absent (or an envelope of null) when no factor is set up.
+  totpSecret: blob('totp_secret', { mode: 'buffer' }),
+  // envelope: JSON [{ hash, usedAt }] of the ten single-use recovery codes, SHA-256 hashed.
+  recoveryCodes: blob('recovery_codes', { mode: 'buffer' }),
+  // plaintext: the last accepted TOTP time step (a counter of 30 s periods), kept so a code
+  // cannot be replayed inside its window; reveals only when the user last signed in.
+  totpLastStep: integer('totp_last_step'),
 });
 
 /** Failed-login throttle per username on this workstation. Never synced. */
