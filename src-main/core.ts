@@ -12,6 +12,8 @@ import type { KeyRing } from './crypto/keyring.js';
 import { doctorHandlers } from './doctor/handlers.js';
 import type { Handlers, Services } from './ipc/handler-types.js';
 import { Router } from './ipc/router.js';
+import { keyHandlers } from './keys/handlers.js';
+import { KeyService, registerKeyService } from './keys/service.js';
 import { patientHandlers } from './patients/handlers.js';
 import { recordHandlers } from './patients/records.js';
 import { prescriptionHandlers } from './prescriptions/handlers.js';
@@ -51,6 +53,7 @@ const handlers: Handlers = {
   ...doctorHandlers,
   ...prescriptionHandlers,
   ...attachmentHandlers,
+  ...keyHandlers,
 };
 
 function nodeIdFor(metaRepo: MetaRepo): string {
@@ -189,6 +192,28 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     audit: new AuditRepo(store.db, now),
     security,
     sync,
+    keys: new KeyService({
+      db: store.db,
+      meta: metaRepo,
+      secrets: options.secrets,
+      ring: () => ring,
+      attachmentsDir: join(options.dataDir, 'attachments'),
+      now,
+      log,
+      clinicName: () => services.settings.get()?.clinicName ?? null,
+      syncConnected: () => engine?.configured ?? false,
+      patientsWithIndexKey: (key) =>
+        new PatientsRepo(store.db, live.codec, live.capture, metaRepo, key, patientNumberPrefix(nodeId), now),
+      // The blind index was rebuilt under the new key version: search with it from now on.
+      indexRekeyed: () => {
+        services.patients = keyed(ring).repos.patients;
+      },
+      unreadable: (place, reason) =>
+        security.record({
+          kind: 'decryption-failed',
+          detail: { table: place?.table ?? null, column: place?.column ?? null, rowId: place?.rowId ?? null, reason, during: 'key-rotation' },
+        }),
+    }),
     now,
     today: () => todayIso(now()),
     idleMinutes: () => services.settings.get()?.idleMinutes ?? DEFAULT_IDLE_MINUTES,
@@ -199,7 +224,7 @@ export async function openCore(options: CoreOptions): Promise<Core> {
   const connections = new Set<Connection>();
   let closed = false;
 
-  return {
+  const core: Core = {
     sync: syncEngine,
     connect(): Connection {
       if (closed) throw new Error('Kavach core is closed');
@@ -228,9 +253,14 @@ export async function openCore(options: CoreOptions): Promise<Core> {
       if (closed) return;
       closed = true;
       for (const c of [...connections]) c.close();
+      services.keys.stop();
       await syncEngine.close();
       store.sqlite.close();
       ring.wipe();
     },
   };
+  registerKeyService(core, services.keys);
+  // A rotation that a crash or shutdown interrupted carries on in the background.
+  services.keys.resume();
+  return core;
 }

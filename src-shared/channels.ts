@@ -66,4 +66,7 @@ export const CHANNEL_NAMES = [
   'attachments.upload',
   'attachments.finish',
   'attachments.read',
+  'keys.status',
+  'keys.rotate',
+  'keys.exportRecoveryKit',
 ] as const satisfies readonly Channel[];

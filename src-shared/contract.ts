@@ -672,6 +672,27 @@ export const contract = {
     audit: 'personal-read',
     perMinute: 600,
   }),
+  'keys.status': channel<KeyStatus>()({
+    input: emptyInput,
+    access: ['admin'],
+    description: 'Clinic data key versions, the active one, and the progress of a rotation.',
+    audit: 'none',
+    perMinute: 600,
+  }),
+  'keys.rotate': channel<KeyStatus>()({
+    input: emptyInput,
+    access: ['admin'],
+    description: 'Make a new clinic data key version and re-encrypt everything under it in the background.',
+    audit: 'admin',
+    perMinute: 5,
+  }),
+  'keys.exportRecoveryKit': channel<{ fileName: string; base64: string; versions: number[] }>()({
+    input: z.strictObject({ passphrase: passwordInput }),
+    access: ['admin'],
+    description: 'The clinic data key ring wrapped under a recovery passphrase, as a file to keep offline.',
+    audit: 'admin',
+    perMinute: 20,
+  }),
 } as const satisfies Record<string, ChannelDef>;
 
 export type Contract = typeof contract;
@@ -691,3 +712,28 @@ export function isChannel(name: unknown): name is Channel {
 export type KavachBridge = {
   [C in Channel]: (payload: InputOf<C>) => Promise<import('./result.js').Result<OutputOf<C>>>;
 };
+
+/** keys.status: the clinic data key ring and the rotation job (admin → Keys). */
+export interface KeyStatus {
+  versions: { version: number; status: 'active' | 'retired'; createdAt: number }[];
+  active: number;
+  recoveryKitExportedAt: number | null;
+  /** Rotation is refused while this workstation syncs with a server. */
+  syncConnected: boolean;
+  rotation: {
+    to: number;
+    from: number[];
+    phase: 'fields' | 'index' | 'retire' | 'done' | 'stuck';
+    running: boolean;
+    startedAt: number;
+    finishedAt: number | null;
+    pass: number;
+    /** Rows walked per table ('attachment files' counts files). */
+    tables: { name: string; done: number; total: number }[];
+    done: number;
+    total: number;
+    resealed: number;
+    unreadable: number;
+    message: string | null;
+  } | null;
+}

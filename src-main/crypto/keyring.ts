@@ -36,6 +36,8 @@ interface KeyVersion {
 export class KeyRing {
   private readonly versions = new Map<number, KeyVersion>();
   private active = 0;
+  /** The version whose blind-index key the index is built with, when pinned (rotation). */
+  private indexVersion: number | null = null;
 
   static generate(): { ring: KeyRing; version: number; cdk: Uint8Array } {
     const ring = new KeyRing();
@@ -66,7 +68,7 @@ export class KeyRing {
   }
 
   /** Blind index uses one version's key for the whole index; rotation rebuilds it. */
-  blindIndexKey(version = this.activeVersion): Uint8Array {
+  blindIndexKey(version = this.indexVersion ?? this.activeVersion): Uint8Array {
     const v = this.versions.get(version);
     if (!v) throw new Error('Unknown key version');
     return v.blindIndex;
@@ -95,6 +97,36 @@ export class KeyRing {
     return decodeText(this.openField(place, envelope), place);
   }
 
+  /**
+   * Rotation: a fresh random CDK under the next version number. Not in the ring yet: the
+   * caller stores it (wrapped) first and then add()s it, which makes it active for new writes.
+   */
+  nextVersion(): { version: number; cdk: Uint8Array } {
+    const version = Math.max(0, ...this.versions.keys()) + 1;
+    if (version > 0xffff) throw new Error('Key version space exhausted');
+    return { version, cdk: randomBytes(32) };
+  }
+
+  /** Keeps the blind index on one version's key while a rotation rebuilds it (null: the active one). */
+  pinIndexVersion(version: number | null): void {
+    if (version !== null && !this.versions.has(version)) throw new Error('Unknown key version');
+    this.indexVersion = version;
+  }
+
+  get pinnedIndexVersion(): number | null {
+    return this.indexVersion;
+  }
+
+  /** Removes an old version once nothing uses it; its keys are wiped from memory. */
+  retire(version: number): void {
+    if (version === this.active) throw new Error('The active key version cannot be retired');
+    if (version === this.indexVersion) throw new Error('The blind index still uses this key version');
+    const v = this.versions.get(version);
+    if (!v) return;
+    for (const k of [v.cdk, v.field, v.blindIndex, v.attachment]) k.fill(0);
+    this.versions.delete(version);
+  }
+
   /** Drops every secret this ring holds from memory (best effort in a GC'd runtime). */
   wipe(): void {
     for (const v of this.versions.values()) {
@@ -105,6 +137,7 @@ export class KeyRing {
     }
     this.versions.clear();
     this.active = 0;
+    this.indexVersion = null;
   }
 }
 

@@ -253,6 +253,10 @@ const SAMPLES: Record<
   },
   'attachments.finish': { as: 'docd', payload: () => ({ uploadId }) },
   'attachments.read': { as: 'docd', payload: () => ({ id: attachmentId, index: 0 }) },
+  'keys.status': { as: 'admin', payload: () => ({}) },
+  // Empty payload: only extra keys and non-objects are sent, and refused before it runs.
+  'keys.rotate': { as: 'admin', payload: () => ({}) },
+  'keys.exportRecoveryKit': { as: 'admin', payload: () => ({ passphrase: 'saffron-lantern-harbour-7' }) },
 };
 
 const DOCTOR_PASSWORD = 'river-stone-9931';

@@ -11,6 +11,7 @@ import type { SettingsRepo } from '../store/settings-repo.js';
 import type { ThrottleRepo } from '../store/throttle-repo.js';
 import type { UsersRepo } from '../store/users-repo.js';
 import type { VisitsRepo } from '../store/visits-repo.js';
+import type { KeyService } from '../keys/service.js';
 import type { SyncService } from '../sync/service.js';
 
 export interface Services {
@@ -26,6 +27,7 @@ export interface Services {
   audit: AuditRepo;
   security: SecurityRepo;
   sync: SyncService;
+  keys: KeyService;
   now: () => number;
   /** Today's date in the clinic's zone, 'YYYY-MM-DD'. */
   today(): string;

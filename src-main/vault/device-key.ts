@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { asc } from 'drizzle-orm';
-import { KeyRing, generateDeviceKey, unwrapCdk, wrapCdk } from '../crypto/keyring.js';
+import { asc, eq } from 'drizzle-orm';
+import { generateDeviceKey, KeyRing, unwrapCdk, wrapCdk } from '../crypto/keyring.js';
+import { INDEX_VERSION_KEY } from '../keys/keys-repo.js';
 import type { Db } from '../store/db.js';
 import type { MetaRepo } from '../store/meta-repo.js';
-import { keyRing } from '../store/schema.js';
+import { keyRing, meta } from '../store/schema.js';
 import { DeviceKeyMissingError, type SecretStore } from './secret-store.js';
 
 const account = (installId: string) => `device-key:${installId}`;
@@ -32,7 +33,15 @@ export async function unlockKeyRing(db: Db, metaRepo: MetaRepo, secrets: SecretS
   } finally {
     deviceKey.fill(0);
   }
+  pinIndexVersion(db, ring);
   return ring;
+}
+
+/** A rotation that has not rebuilt the blind index yet keeps searching with the old key. */
+function pinIndexVersion(db: Db, ring: KeyRing): void {
+  const pinned = db.select().from(meta).where(eq(meta.key, INDEX_VERSION_KEY)).get()?.value;
+  const version = pinned === undefined ? null : Number(pinned);
+  if (version !== null && ring.versionList.includes(version)) ring.pinIndexVersion(version);
 }
 
 async function createKeyRing(db: Db, metaRepo: MetaRepo, secrets: SecretStore, now: () => number) {
@@ -54,10 +63,17 @@ async function createKeyRing(db: Db, metaRepo: MetaRepo, secrets: SecretStore, n
  * Every version of the clinic data key, unwrapped from the database with the device key:
  * what an enrollment code carries to a new workstation. The caller wipes the returned keys.
  */
-export async function readRingKeys(db: Db, metaRepo: MetaRepo, secrets: SecretStore): Promise<{ version: number; cdk: Uint8Array }[]> {
+export async function readRingKeys(
+  db: Db,
+  metaRepo: MetaRepo,
+  secrets: SecretStore,
+): Promise<{ version: number; cdk: Uint8Array }[]> {
   const installId = metaRepo.get('install_id');
   const stored = installId ? await secrets.get(account(installId)) : null;
-  if (!stored) throw new DeviceKeyMissingError(`This workstation's device key is not in the keychain (${secrets.name}).`);
+  if (!stored)
+    throw new DeviceKeyMissingError(
+      `This workstation's device key is not in the keychain (${secrets.name}).`,
+    );
   const deviceKey = Buffer.from(stored, 'base64');
   try {
     return db
@@ -129,4 +145,43 @@ export async function adoptKeyRing(
 /** Keychain account for the sync server's device token of this installation. */
 export function syncTokenAccount(installId: string): string {
   return `sync-token:${installId}`;
+}
+
+/**
+ * Rotation: stores the next clinic data key version wrapped under this workstation's device
+ * key as the active row (with `alsoInTransaction`), then adds it to the live ring, which makes
+ * it the version new writes use. Nothing is sealed under it before it is safely stored.
+ */
+export async function storeNextVersion(
+  db: Db,
+  metaRepo: MetaRepo,
+  secrets: SecretStore,
+  ring: KeyRing,
+  now: () => number,
+  alsoInTransaction: (version: number) => void,
+): Promise<number> {
+  const installId = metaRepo.get('install_id');
+  const stored = installId ? await secrets.get(account(installId)) : null;
+  if (!stored)
+    throw new DeviceKeyMissingError(
+      `This workstation's device key is not in the keychain (${secrets.name}).`,
+    );
+  const deviceKey = Buffer.from(stored, 'base64');
+  // From here on no await: the version number cannot be taken by a second call meanwhile.
+  const { version, cdk } = ring.nextVersion();
+  try {
+    const wrapped = Buffer.from(wrapCdk(deviceKey, version, cdk));
+    db.transaction((tx) => {
+      tx.update(keyRing).set({ status: 'retired' }).run();
+      tx.insert(keyRing).values({ version, wrappedCdk: wrapped, createdAt: now(), status: 'active' }).run();
+      alsoInTransaction(version);
+    });
+  } catch (e) {
+    cdk.fill(0);
+    throw e;
+  } finally {
+    deviceKey.fill(0);
+  }
+  ring.add(version, cdk);
+  return version;
 }

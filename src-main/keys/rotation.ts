@@ -1,0 +1,341 @@
+import { createHash } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { AttachmentError, decryptAttachment, encryptAttachment } from '../crypto/attachment-stream.js';
+import { DecryptionError, envelopeVersion, type FieldPlace } from '../crypto/envelope.js';
+import type { KeyRing } from '../crypto/keyring.js';
+import type { Db } from '../store/db.js';
+import { type EnvelopeTable, envelopeTables } from './catalog.js';
+import type { KeysRepo } from './keys-repo.js';
+
+/**
+ * The background re-encryption behind a key rotation (DESIGN.md §3). The new version is
+ * already active for new writes when this starts. It walks every envelope column of every
+ * table in rowid order, a batch per transaction, re-sealing each value whose header names
+ * another version, and records its cursor in the same transaction: after a kill -9 it
+ * resumes at the first batch that did not commit, and a value is never sealed twice because
+ * a re-sealed value already names the new version. Then each attachment file is re-encrypted
+ * (.part, fsync, rename), the blind index is rebuilt under the new version's key, and a scan
+ * of the whole database decides whether the old versions can be retired.
+ *
+ * Re-sealing is storage work on this workstation only: it writes no field clock and no
+ * outbox entry, so it can never overwrite a newer edit made elsewhere. Outbox values that
+ * have not been pushed yet are re-sealed too; the plaintext they carry is unchanged.
+ */
+
+export const ATTACHMENT_FILES = 'attachment files';
+
+export interface RotationTarget {
+  name: string;
+  lastRowid: number;
+  done: number;
+  total: number;
+  complete: boolean;
+}
+
+export type RotationPhase = 'fields' | 'index' | 'retire' | 'done' | 'stuck';
+
+export interface RotationState {
+  to: number;
+  from: number[];
+  startedAt: number;
+  finishedAt: number | null;
+  phase: RotationPhase;
+  targets: RotationTarget[];
+  resealed: number;
+  unreadable: number;
+  pass: number;
+  message: string | null;
+}
+
+export interface RotationDeps {
+  db: Db;
+  repo: KeysRepo;
+  ring: () => KeyRing;
+  attachmentsDir: string;
+  now: () => number;
+  /** Rows (or attachment files) per step. */
+  batchSize: () => number;
+  /** A patients repository whose blind index uses `key`, for rebuilding the index. */
+  patientsWithIndexKey(key: Uint8Array): { reindex(id: string): void };
+  /** The index now uses the new version: services rebuild their patients repository. */
+  indexRekeyed(): void;
+  /** A value that could not be opened: reported as a security event. */
+  unreadable(place: FieldPlace | null, reason: string): void;
+}
+
+const MAX_PASSES = 3;
+
+export function initialState(to: number, from: number[], repo: KeysRepo, now: number): RotationState {
+  const targets: RotationTarget[] = envelopeTables().map((t) => ({
+    name: t.name,
+    lastRowid: 0,
+    done: 0,
+    total: repo.count(t.name),
+    complete: false,
+  }));
+  targets.push({
+    name: ATTACHMENT_FILES,
+    lastRowid: 0,
+    done: 0,
+    total: repo.count('attachments'),
+    complete: false,
+  });
+  return {
+    to,
+    from,
+    startedAt: now,
+    finishedAt: null,
+    phase: 'fields',
+    targets,
+    resealed: 0,
+    unreadable: 0,
+    pass: 1,
+    message: null,
+  };
+}
+
+export class RotationJob {
+  private readonly tables = new Map(envelopeTables().map((t) => [t.name, t]));
+
+  constructor(private readonly d: RotationDeps) {}
+
+  /** Finishes what a crash interrupted between an attachment's commit and its rename. */
+  recoverFiles(): void {
+    if (!existsSync(this.d.attachmentsDir)) return;
+    for (const name of readdirSync(this.d.attachmentsDir)) {
+      const path = join(this.d.attachmentsDir, name);
+      if (name.endsWith('.kva.rekey.part')) rmSync(path, { force: true });
+      if (!name.endsWith('.kva.rekey')) continue;
+      const id = name.slice(0, -'.kva.rekey'.length);
+      const row = this.d.repo.attachment(id);
+      if (row && sha256(readFileSync(path)) === row.fileSha256)
+        renameSync(path, join(this.d.attachmentsDir, `${id}.kva`));
+      else rmSync(path, { force: true });
+    }
+  }
+
+  /** One unit of work (a batch, a file, the index, the final scan). False when nothing is left. */
+  step(): boolean {
+    const s = this.d.repo.rotationState<RotationState>();
+    if (!s || s.phase === 'done' || s.phase === 'stuck') return false;
+    if (s.phase === 'fields') {
+      const target = s.targets.find((t) => !t.complete);
+      if (!target) {
+        s.phase = 'index';
+        this.d.repo.saveRotationState(s);
+      } else if (target.name === ATTACHMENT_FILES) {
+        this.attachmentStep(s, target);
+      } else {
+        this.tableStep(s, target);
+      }
+      return true;
+    }
+    if (s.phase === 'index') {
+      this.rebuildIndex(s);
+      return true;
+    }
+    return this.retireStep(s);
+  }
+
+  private tableStep(s: RotationState, target: RotationTarget): void {
+    const t = this.tables.get(target.name);
+    const ring = this.d.ring();
+    const limit = this.d.batchSize();
+    this.d.db.transaction(() => {
+      if (!t) {
+        target.complete = true;
+      } else {
+        const rows = this.d.repo.batch(t, target.lastRowid, limit);
+        const reseal = () => {
+          for (const row of rows) {
+            const changed = this.resealRow(ring, s, t, row);
+            if (changed.length > 0) this.d.repo.updateRow(t.name, row._rid, changed);
+          }
+        };
+        const needs = rows.some((row) => t.columns.some((c) => needsReseal(row[c], s.to)));
+        if (needs) this.d.repo.withUpdatesAllowed(t.name, reseal);
+        target.done += rows.length;
+        target.total = Math.max(target.total, target.done);
+        if (rows.length > 0) target.lastRowid = rows[rows.length - 1]!._rid;
+        if (rows.length < limit) target.complete = true;
+      }
+      this.d.repo.saveRotationState(s);
+    });
+  }
+
+  private resealRow(
+    ring: KeyRing,
+    s: RotationState,
+    t: EnvelopeTable,
+    row: Record<string, unknown>,
+  ): [string, Buffer][] {
+    const changed: [string, Buffer][] = [];
+    for (const column of t.columns) {
+      const value = row[column];
+      if (!needsReseal(value, s.to)) continue;
+      const place = t.place(row, column);
+      try {
+        envelopeVersion(value as Buffer);
+        const plain = ring.openField(place, value as Buffer);
+        changed.push([column, Buffer.from(ring.sealField(place, plain, s.to))]);
+        plain.fill(0);
+        s.resealed++;
+      } catch (e) {
+        if (!(e instanceof DecryptionError)) throw e;
+        s.unreadable++;
+        this.d.unreadable(place, e.reason);
+      }
+    }
+    return changed;
+  }
+
+  private attachmentStep(s: RotationState, target: RotationTarget): void {
+    const ring = this.d.ring();
+    const [row] = this.d.repo.attachmentsAfter(target.lastRowid, 1);
+    if (!row) {
+      target.complete = true;
+      this.d.repo.saveRotationState(s);
+      return;
+    }
+    let sealed: Buffer | null = null;
+    const path = join(this.d.attachmentsDir, `${row.id}.kva`);
+    if (row.key_version !== s.to) {
+      try {
+        sealed = this.reencryptFile(ring, row.id, row.file_sha256, path, s.to);
+      } catch (e) {
+        if (!(e instanceof AttachmentError || isMissing(e) || e instanceof SwappedFile)) throw e;
+        s.unreadable++;
+        this.d.unreadable(
+          { table: 'attachments', column: 'file', rowId: row.id },
+          e instanceof AttachmentError ? e.reason : 'file',
+        );
+      }
+    }
+    this.d.db.transaction(() => {
+      if (sealed) {
+        this.d.repo.setAttachmentFile(row.id, s.to, sha256(sealed));
+        s.resealed++;
+      }
+      target.lastRowid = row._rid;
+      target.done++;
+      target.total = Math.max(target.total, target.done);
+      this.d.repo.saveRotationState(s);
+    });
+    // The row now names the new file; a crash before this rename is finished by recoverFiles().
+    if (sealed) {
+      renameSync(`${path}.rekey`, path);
+      fsyncDir(this.d.attachmentsDir);
+    }
+  }
+
+  /** Writes the re-encrypted file beside the old one as <id>.kva.rekey and returns its bytes. */
+  private reencryptFile(ring: KeyRing, id: string, expectedSha: string, path: string, to: number): Buffer {
+    const old = readFileSync(path);
+    if (sha256(old) !== expectedSha) throw new SwappedFile();
+    const plain = decryptAttachment(old, { keyForVersion: (v) => ring.attachmentKey(v), attachmentId: id });
+    const next = Buffer.from(
+      encryptAttachment(plain, { key: ring.attachmentKey(to)!, keyVersion: to, attachmentId: id }),
+    );
+    plain.fill(0);
+    const part = `${path}.rekey.part`;
+    const fd = openSync(part, 'w', 0o600);
+    try {
+      writeSync(fd, next);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(part, `${path}.rekey`);
+    return next;
+  }
+
+  private rebuildIndex(s: RotationState): void {
+    const ring = this.d.ring();
+    const patients = this.d.patientsWithIndexKey(ring.blindIndexKey(s.to));
+    // One transaction: search never sees an index half under one key and half under the other.
+    this.d.db.transaction(() => {
+      for (const id of this.d.repo.patientIds()) {
+        try {
+          patients.reindex(id);
+        } catch (e) {
+          if (!(e instanceof DecryptionError)) throw e;
+        }
+      }
+      this.d.repo.setIndexVersion(s.to);
+      s.phase = 'retire';
+      this.d.repo.saveRotationState(s);
+    });
+    ring.pinIndexVersion(s.to);
+    this.d.indexRekeyed();
+  }
+
+  /** The scan: retire the old versions only when no envelope or file still names them. */
+  private retireStep(s: RotationState): boolean {
+    const left = this.remaining(s.to);
+    if (left === 0) {
+      this.d.db.transaction(() => {
+        this.d.repo.deleteVersions(s.from);
+        s.phase = 'done';
+        s.finishedAt = this.d.now();
+        this.d.repo.saveRotationState(s);
+      });
+      const ring = this.d.ring();
+      for (const v of s.from) if (ring.versionList.includes(v)) ring.retire(v);
+      return false;
+    }
+    if (s.unreadable > 0 || s.pass >= MAX_PASSES) {
+      s.phase = 'stuck';
+      s.message = `${left} stored values could not be re-encrypted (they do not open); the old key version is kept so nothing is lost.`;
+    } else {
+      // Values that arrived under an old version while the pass ran: walk again.
+      s.pass++;
+      s.phase = 'fields';
+      for (const t of s.targets) Object.assign(t, { lastRowid: 0, done: 0, complete: false });
+    }
+    this.d.repo.saveRotationState(s);
+    return s.phase === 'fields';
+  }
+
+  /** Envelopes and attachment files that do not name version `to`. */
+  remaining(to: number): number {
+    let n = this.d.repo.attachmentsNotVersion(to);
+    for (const t of this.tables.values())
+      for (const c of t.columns) n += this.d.repo.countNotVersion(t.name, c, to);
+    return n;
+  }
+}
+
+class SwappedFile extends Error {}
+
+function needsReseal(value: unknown, to: number): boolean {
+  if (!(value instanceof Uint8Array)) return false;
+  return value.length < 3 || value[0] !== 0x01 || ((value[1]! << 8) | value[2]!) !== to;
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function isMissing(e: unknown): boolean {
+  return (e as NodeJS.ErrnoException | null)?.code === 'ENOENT';
+}
+
+function fsyncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
