@@ -19,6 +19,7 @@ export const ROUTES: readonly RouteDef[] = [
   { path: '/admin/settings', label: 'Settings', roles: ['admin'] },
   { path: '/admin/patient-history', label: 'Patient history', roles: ['admin'] },
   { path: '/admin/sync', label: 'Sync', roles: ['admin'] },
+  { path: '/admin/keys', label: 'Keys', roles: ['admin'] },
 ];
 
 export function routesFor(role: Role): RouteDef[] {

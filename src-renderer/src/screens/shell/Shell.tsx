@@ -3,6 +3,7 @@ import { ROLE_LABELS } from '../../../../src-shared/roles';
 import { findRoute, homeFor, navigate, routesFor } from '../../router';
 import { logout, startSessionWatch } from '../../session';
 import { useApp } from '../../store';
+import { KeysScreen } from '../admin/KeysScreen';
 import { PatientHistoryScreen } from '../admin/PatientHistoryScreen';
 import { SettingsScreen } from '../admin/SettingsScreen';
 import { StaffScreen } from '../admin/StaffScreen';
@@ -26,6 +27,7 @@ const SCREENS: Record<string, ComponentType> = {
   '/admin/settings': SettingsScreen,
   '/admin/patient-history': PatientHistoryScreen,
   '/admin/sync': SyncScreen,
+  '/admin/keys': KeysScreen,
 };
 
 function Header() {
