@@ -7,6 +7,8 @@ import { attachmentHandlers } from './attachments/handlers.js';
 import { AttachmentStore } from './attachments/store.js';
 import { authHandlers } from './auth/handlers.js';
 import { Session } from './auth/session.js';
+import { backupHandlers } from './backup/handlers.js';
+import { BackupService } from './backup/service.js';
 import { type Clock, type Connection, type Core, type CoreOptions, systemClock } from './core-types.js';
 import type { KeyRing } from './crypto/keyring.js';
 import { doctorHandlers } from './doctor/handlers.js';
@@ -36,7 +38,7 @@ import { SyncCapture } from './sync/capture.js';
 import { SyncEngine } from './sync/engine.js';
 import { guardWhileJoining, syncHandlers } from './sync/handlers.js';
 import { SyncService } from './sync/service.js';
-import { adoptKeyRing, unlockKeyRing } from './vault/device-key.js';
+import { adoptKeyRing, readRingKeys, unlockKeyRing } from './vault/device-key.js';
 import { visitHandlers } from './visits/handlers.js';
 
 export type { Connection, Core, CoreOptions } from './core-types.js';
@@ -53,6 +55,7 @@ const handlers: Handlers = {
   ...doctorHandlers,
   ...prescriptionHandlers,
   ...attachmentHandlers,
+  ...backupHandlers,
   ...keyHandlers,
 };
 
@@ -189,6 +192,16 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     db: store.db,
     ...live.repos,
     throttle: new ThrottleRepo(store.db),
+    backup: new BackupService({
+      db: store.db,
+      sqlite: store.sqlite,
+      dataDir: options.dataDir,
+      secrets: options.secrets,
+      installId: () => metaRepo.get('install_id'),
+      ringKeys: () => readRingKeys(store.db, metaRepo, options.secrets),
+      now,
+      log,
+    }),
     audit: new AuditRepo(store.db, now),
     security,
     sync,
@@ -221,6 +234,8 @@ export async function openCore(options: CoreOptions): Promise<Core> {
   const syncEngine = engine;
   const router = new Router(services, guardWhileJoining(handlers), log);
   await syncEngine.start();
+  // The daily backup, when an admin has turned it on (checks every 10 minutes; unref'd).
+  services.backup.startTimer();
   const connections = new Set<Connection>();
   let closed = false;
 
@@ -254,6 +269,7 @@ export async function openCore(options: CoreOptions): Promise<Core> {
       closed = true;
       for (const c of [...connections]) c.close();
       services.keys.stop();
+      services.backup.stopTimer();
       await syncEngine.close();
       store.sqlite.close();
       ring.wipe();

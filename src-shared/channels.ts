@@ -69,4 +69,8 @@ export const CHANNEL_NAMES = [
   'keys.status',
   'keys.rotate',
   'keys.exportRecoveryKit',
+  'backup.status',
+  'backup.configure',
+  'backup.runNow',
+  'backup.verify',
 ] as const satisfies readonly Channel[];

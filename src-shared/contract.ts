@@ -1,5 +1,13 @@
 import { z } from 'zod';
 import {
+  type BackupCheck,
+  type BackupCreated,
+  type BackupStatus,
+  backupConfigureInput,
+  backupRunInput,
+  backupVerifyInput,
+} from './backup.js';
+import {
   type AttachmentInfo,
   type AttachmentPiece,
   attachmentBeginInput,
@@ -692,6 +700,34 @@ export const contract = {
     description: 'The clinic data key ring wrapped under a recovery passphrase, as a file to keep offline.',
     audit: 'admin',
     perMinute: 20,
+  }),
+  'backup.status': channel<BackupStatus>()({
+    input: emptyInput,
+    access: ['admin'],
+    description: 'Backup schedule, whether a passphrase is set, the running backup’s progress and the last run.',
+    audit: 'none',
+    perMinute: 600,
+  }),
+  'backup.configure': channel<BackupStatus>()({
+    input: backupConfigureInput,
+    access: ['admin'],
+    description: 'Set the daily backup folder, how many to keep, on or off, and (optionally) a new passphrase.',
+    audit: 'admin',
+    perMinute: 10,
+  }),
+  'backup.runNow': channel<BackupCreated>()({
+    input: backupRunInput,
+    access: ['admin'],
+    description: 'Write an encrypted backup now: to the schedule’s folder, or to a folder with a passphrase given here.',
+    audit: 'admin',
+    perMinute: 10,
+  }),
+  'backup.verify': channel<BackupCheck>()({
+    input: backupVerifyInput,
+    access: ['admin'],
+    description: 'Decrypt a backup file with its passphrase and check every digest, without restoring it.',
+    audit: 'admin',
+    perMinute: 10,
   }),
 } as const satisfies Record<string, ChannelDef>;
 

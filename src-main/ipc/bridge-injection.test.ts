@@ -257,6 +257,17 @@ const SAMPLES: Record<
   // Empty payload: only extra keys and non-objects are sent, and refused before it runs.
   'keys.rotate': { as: 'admin', payload: () => ({}) },
   'keys.exportRecoveryKit': { as: 'admin', payload: () => ({ passphrase: 'saffron-lantern-harbour-7' }) },
+  'backup.status': { as: 'admin', payload: () => ({}) },
+  // No passphrase is set in this core, so null (keep the current one) is refused as CONFLICT.
+  'backup.configure': {
+    as: 'admin',
+    payload: () => ({ folder: '/nonexistent/kavach-backups', keep: 7, enabled: false, newPassphrase: null }),
+  },
+  'backup.runNow': { as: 'admin', payload: () => ({}) },
+  'backup.verify': {
+    as: 'admin',
+    payload: () => ({ file: '/nonexistent/kavach-backup.kvbk', passphrase: 'correct horse battery' }),
+  },
 };
 
 const DOCTOR_PASSWORD = 'river-stone-9931';
@@ -297,6 +308,7 @@ function consultation(id: string) {
 
 /** Fields that accept null by design; every other field must refuse it. */
 const NULLABLE = new Set([
+  'newPassphrase',
   'yearsOfExperience',
   'doctor',
   'imageBase64',

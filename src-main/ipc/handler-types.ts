@@ -1,6 +1,7 @@
 import type { Channel, OutputOf, ParsedInputOf } from '../../src-shared/contract.js';
 import type { AttachmentStore } from '../attachments/store.js';
 import type { Session } from '../auth/session.js';
+import type { BackupService } from '../backup/service.js';
 import type { AppointmentsRepo } from '../store/appointments-repo.js';
 import type { AuditRepo } from '../store/audit-repo.js';
 import type { ClinicalRepo } from '../store/clinical-repo.js';
@@ -24,6 +25,7 @@ export interface Services {
   attachments: AttachmentStore;
   settings: SettingsRepo;
   throttle: ThrottleRepo;
+  backup: BackupService;
   audit: AuditRepo;
   security: SecurityRepo;
   sync: SyncService;

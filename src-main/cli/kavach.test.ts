@@ -1,0 +1,170 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN, call, type HarnessCore, loginAs, must, startCore } from '../testing/core-harness.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CLI = join(ROOT, 'src-main/cli/kavach.ts');
+const FAMILY = 'Deshpandeyar';
+const PHONE = '9847066602';
+const PASSPHRASE = 'monsoon-harbour-lantern-8';
+
+let h: HarnessCore;
+let scratch: string;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The CLI as a script would run it: its own process, secrets only in the environment. */
+function kavach(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolveRun) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        KAVACH_DATA_DIR: h.dataDir,
+        KAVACH_USER: ADMIN.username,
+        KAVACH_PASSWORD: ADMIN.password,
+        KAVACH_KEYCHAIN_SERVICE: 'Kavach-test',
+        BACKUP_PASS: PASSPHRASE,
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('close', (code) => {
+      // Never patient data on stdout or stderr.
+      for (const text of [stdout, stderr]) {
+        expect(text).not.toContain(FAMILY);
+        expect(text).not.toContain(PHONE);
+        expect(text).not.toContain(PASSPHRASE);
+        expect(text).not.toContain(ADMIN.password);
+      }
+      resolveRun({ code, stdout, stderr });
+    });
+  });
+}
+
+beforeAll(async () => {
+  h = await startCore();
+  scratch = mkdtempSync(join(tmpdir(), 'kavach-cli-'));
+  const admin = await loginAs(h.core, ADMIN.username, ADMIN.password);
+  must(
+    await call(admin, 'staff.create', {
+      username: 'desk',
+      displayName: 'Front Desk',
+      role: 'receptionist',
+      password: 'marigold-window-5',
+    }),
+  );
+  const desk = await loginAs(h.core, 'desk', 'marigold-window-5');
+  must(
+    await call(desk, 'patients.register', {
+      patient: {
+        givenNames: 'Sharada',
+        familyName: FAMILY,
+        sex: 'female',
+        birth: { kind: 'exact', date: '1979-09-02' },
+        phones: [{ number: PHONE, label: 'mobile' }],
+      },
+      decision: 'register-new',
+    }),
+  );
+});
+
+afterAll(async () => {
+  await h.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('kavach CLI (beside a running core on the same data folder)', () => {
+  it('status, users list and verify-audit as an admin; exit codes for bad usage and a wrong password', async () => {
+    // One at a time: each logs in and audits, and two writers' transactions on one SQLite
+    // file can collide (see README, Ops CLI). The usage errors never open the database.
+    const status = await kavach(['status']);
+    const users = await kavach(['users', 'list']);
+    const audit = await kavach(['verify-audit']);
+    const wrong = await kavach(['status'], { KAVACH_PASSWORD: 'not-the-password-1' });
+    const [usage, argvSecret, help] = await Promise.all([
+      kavach(['backup']),
+      kavach(['backup', '--out', scratch, '--passphrase', PASSPHRASE.replace(/./g, 'x')]),
+      kavach(['--help']),
+    ]);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toContain('clinic: Sushrut Clinic');
+    expect(status.stdout).toContain('active users: 2');
+    expect(users.code, users.stderr).toBe(0);
+    expect(users.stdout.trim().split('\n').sort()).toEqual(
+      [`desk\treceptionist\tactive`, `${ADMIN.username}\tadmin\tactive`].sort(),
+    );
+    expect(audit.code, audit.stderr).toBe(0);
+    expect(audit.stdout).toMatch(/^audit chain ok: \d+ events verified\n$/);
+    expect(wrong.code).toBe(3);
+    expect(wrong.stderr).toMatch(/Login refused/);
+    expect(wrong.stdout).toBe('');
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/backup needs --out DIR/);
+    expect(argvSecret.code).toBe(2);
+    expect(argvSecret.stderr).toMatch(/never taken as arguments/);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Exit codes/);
+  });
+
+  it('backup and restore round trip: new machine, wrong passphrase, truncated file, occupied target', async () => {
+    const out = join(scratch, 'backups');
+    const backup = await kavach(['backup', '--out', out, '--passphrase-env', 'BACKUP_PASS']);
+    expect(backup.code, backup.stderr).toBe(0);
+    const [name] = readdirSync(out);
+    expect(name).toMatch(/^kavach-backup-\d{8}-\d{6}\.kvbk$/);
+    const file = join(out, name!);
+    const cut = join(scratch, 'cut.kvbk');
+    writeFileSync(cut, readFileSync(file).subarray(0, 5000));
+    const occupied = join(scratch, 'occupied');
+    mkdirSync(occupied);
+    writeFileSync(join(occupied, 'keep.txt'), 'x');
+    const newMachine = { KAVACH_KEYCHAIN_SERVICE: 'Kavach-test-cli-new-machine' };
+    const [wrongPass, truncated, busy] = await Promise.all([
+      kavach(['restore', '--from', file, '--data', join(scratch, 'r1'), '--passphrase-env', 'OTHER'], {
+        ...newMachine,
+        OTHER: 'not-the-right-one',
+      }),
+      kavach(
+        ['restore', '--from', cut, '--data', join(scratch, 'r2'), '--passphrase-env', 'BACKUP_PASS'],
+        newMachine,
+      ),
+      kavach(['restore', '--from', file, '--data', occupied, '--passphrase-env', 'BACKUP_PASS'], newMachine),
+    ]);
+    expect(wrongPass.code).toBe(3);
+    expect(wrongPass.stderr).toMatch(/nothing written: The passphrase does not open this backup/);
+    expect(truncated.code).toBe(4);
+    expect(truncated.stderr).toMatch(/truncated/);
+    expect(busy.code).toBe(2);
+    expect(busy.stderr).toMatch(/new or empty folder/);
+    expect(readdirSync(occupied)).toEqual(['keep.txt']);
+    expect(readdirSync(scratch).sort()).toEqual(['backups', 'cut.kvbk', 'occupied']);
+
+    const target = join(scratch, 'restored');
+    const restored = await kavach(
+      ['restore', '--from', file, '--data', target, '--passphrase-env', 'BACKUP_PASS'],
+      newMachine,
+    );
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(restored.stdout).toMatch(/audit chain verified .* 1 patient records decrypted/);
+    // The restored folder opens with the new machine's keychain, and its trail still verifies.
+    const after = await kavach(['verify-audit', '--data', target], newMachine);
+    expect(after.code, after.stderr).toBe(0);
+  });
+});

@@ -1,0 +1,449 @@
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Result } from '../../src-shared/result.js';
+import type { Connection, Core } from '../core-types.js';
+import { readSecret } from './prompt.js';
+
+// The core and its schemas load only for commands that need them: help and usage errors
+// answer at once.
+const isChannel = async (name: string) => (await import('../../src-shared/contract.js')).isChannel(name);
+
+/**
+ * The ops CLI: `npm run -s kavach -- <command>` (or the `kavach` bin). It opens the same
+ * core as the app (openCore, sync loops off), logs in as an admin through the router, so
+ * every command is authorised, rate-limited and audited like a click in Admin, and prints
+ * only counts, names of staff accounts, file names and statuses: never patient data.
+ */
+
+export const EXIT = {
+  OK: 0,
+  FAILED: 1,
+  USAGE: 2,
+  AUTH: 3,
+  VERIFY: 4,
+  UNAVAILABLE: 5,
+  NOT_IN_BUILD: 6,
+} as const;
+
+export const HELP = `Usage: kavach <command> [options]
+
+Commands
+  status                      clinic, sync and backup state (no patient data)
+  verify-audit                check the audit trail's hash chain
+  users list                  staff accounts: username, role, active
+  backup --out DIR            write an encrypted backup into DIR
+  verify-backup --from FILE   decrypt a backup and check every digest, restoring nothing
+  restore --from FILE --data DIR
+                              restore a backup into DIR (new or empty) on this machine;
+                              the backup passphrase is the authority here, no login
+  rotate-key                  new clinic data key; re-encrypts everything (when in this build)
+  export-recovery-kit --out DIR
+                              clinic key ring under a recovery passphrase (when in this build)
+
+Options
+  --data DIR                  data folder (default $KAVACH_DATA_DIR, else ./data/workstation)
+  --user NAME                 admin username (default $KAVACH_USER)
+  --passphrase-env VAR        read the backup/recovery passphrase from environment variable VAR;
+                              without it the passphrase is asked for (never give it as an argument)
+  --json                      machine-readable output (status, users list, verify-audit)
+  -h, --help                  this text
+
+Authentication: the admin password comes from $KAVACH_PASSWORD, else a hidden prompt.
+Keychain: the OS keychain service "Kavach" (override with $KAVACH_KEYCHAIN_SERVICE).
+Running app: the CLI may run beside the app on the same data folder (SQLite WAL); a write
+waits up to 5 s for the app's (busy timeout), then the command fails with exit 5.
+
+Exit codes
+  0 ok   1 unexpected failure   2 bad usage (also: restore target not empty)
+  3 authentication failed (admin password, or the backup passphrase)
+  4 verification failed (audit chain broken; backup truncated, altered or not a backup;
+    restored data did not verify)
+  5 data folder or keychain unavailable, or the database busy
+  6 command not available in this build
+`;
+
+export interface Io {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+class CliExit extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Args {
+  command: string[];
+  flags: Map<string, string>;
+  bools: Set<string>;
+}
+
+const VALUE_FLAGS = new Set(['--data', '--user', '--passphrase-env', '--out', '--from']);
+const BOOL_FLAGS = new Set(['--json', '--help', '-h']);
+
+function parse(argv: readonly string[]): Args {
+  const args: Args = { command: [], flags: new Map(), bools: new Set() };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (VALUE_FLAGS.has(a)) {
+      const v = argv[i + 1];
+      if (v === undefined || v.startsWith('--')) throw new CliExit(EXIT.USAGE, `${a} needs a value.`);
+      args.flags.set(a, v);
+      i++;
+    } else if (BOOL_FLAGS.has(a)) args.bools.add(a);
+    else if (a.startsWith('-')) {
+      const hint =
+        a === '--passphrase' || a === '--password'
+          ? ' Secrets are never taken as arguments: use --passphrase-env VAR or the prompt.'
+          : '';
+      throw new CliExit(EXIT.USAGE, `Unknown option ${a}.${hint}`);
+    } else args.command.push(a);
+  }
+  return args;
+}
+
+function unwrap<T>(r: Result<T>, what: string): T {
+  if (r.ok) return r.value;
+  const e = r.error;
+  const fields = e.fields
+    ? ` ${Object.values(e.fields)
+        .filter((m) => m !== e.message)
+        .join(' ')}`
+    : '';
+  const code =
+    e.code === 'UNAUTHENTICATED' ||
+    e.code === 'FORBIDDEN' ||
+    e.code === 'INVALID_CREDENTIALS' ||
+    e.code === 'ACCOUNT_LOCKED' ||
+    e.code === 'ACCOUNT_INACTIVE'
+      ? EXIT.AUTH
+      : e.code === 'INTERNAL'
+        ? EXIT.FAILED
+        : EXIT.VERIFY;
+  throw new CliExit(code, `${what}: ${e.message}${fields.trimEnd()}`);
+}
+
+async function passphrase(args: Args, io: Io, purpose: string, confirm: boolean): Promise<string> {
+  const name = args.flags.get('--passphrase-env');
+  if (name) {
+    const v = io.env[name];
+    if (!v) throw new CliExit(EXIT.USAGE, `Environment variable ${name} is not set or empty.`);
+    return v;
+  }
+  const first = await readSecret(`${purpose} passphrase: `);
+  if (first === null)
+    throw new CliExit(
+      EXIT.USAGE,
+      `No ${purpose.toLowerCase()} passphrase: use --passphrase-env VAR or run in a terminal.`,
+    );
+  if (confirm && (await readSecret('Again: ')) !== first)
+    throw new CliExit(EXIT.USAGE, 'The passphrases differ.');
+  return first;
+}
+
+function dataDir(args: Args, io: Io): string {
+  return resolve(io.cwd, args.flags.get('--data') ?? io.env.KAVACH_DATA_DIR ?? 'data/workstation');
+}
+
+async function secrets(io: Io) {
+  const { createKeytarStore } = await import('../vault/keytar-store.js');
+  return createKeytarStore(io.env.KAVACH_KEYCHAIN_SERVICE || 'Kavach');
+}
+
+function unavailable(e: unknown): CliExit {
+  const err = e as { code?: string; message?: string };
+  if (typeof err?.code === 'string' && err.code.startsWith('SQLITE_BUSY'))
+    return new CliExit(
+      EXIT.UNAVAILABLE,
+      'The database is busy (the Kavach app is writing to it); try again in a moment.',
+    );
+  if (
+    err?.code === 'KEYCHAIN_UNAVAILABLE' ||
+    err?.code === 'DEVICE_KEY_MISSING' ||
+    err?.code === 'SCHEMA_TOO_NEW'
+  )
+    return new CliExit(EXIT.UNAVAILABLE, err.message ?? 'Unavailable.');
+  return new CliExit(
+    EXIT.FAILED,
+    `Could not open the data folder: ${e instanceof Error ? e.name : 'error'}.`,
+  );
+}
+
+/** Opens the core and logs in as an admin; the caller closes both. */
+async function adminSession(args: Args, io: Io): Promise<{ core: Core; conn: Connection }> {
+  const user = args.flags.get('--user') ?? io.env.KAVACH_USER;
+  if (!user) throw new CliExit(EXIT.USAGE, 'Which admin? Give --user NAME or set KAVACH_USER.');
+  const password = io.env.KAVACH_PASSWORD || (await readSecret(`Password for ${user}: `));
+  if (!password) throw new CliExit(EXIT.USAGE, 'No password: set KAVACH_PASSWORD or run in a terminal.');
+  let core: Core;
+  try {
+    const { openCore } = await import('../core.js');
+    core = await openCore({
+      dataDir: dataDir(args, io),
+      secrets: await secrets(io),
+      log: (l) => io.err(l),
+      sync: { auto: false },
+    });
+  } catch (e) {
+    throw unavailable(e);
+  }
+  const conn = core.connect();
+  const login = await conn.invoke('auth.login', { username: user, password });
+  if (!login.ok) {
+    await core.close();
+    throw new CliExit(
+      login.error.code === 'VALIDATION' ? EXIT.USAGE : EXIT.AUTH,
+      `Login refused: ${login.error.message}`,
+    );
+  }
+  if ((login.value as { user?: { role?: string } | null }).user?.role !== 'admin') {
+    await core.close();
+    throw new CliExit(EXIT.AUTH, `${user} is not an admin.`);
+  }
+  return { core, conn };
+}
+
+const REQUIRED: Record<string, string[]> = {
+  backup: ['--out'],
+  'verify-backup': ['--from'],
+  'export-recovery-kit': ['--out'],
+};
+
+type Command = (args: Args, io: Io, conn: Connection) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  async status(args, io, conn) {
+    const setup = unwrap(await conn.invoke('setup.status', {}), 'status') as { clinicName: string | null };
+    const sync = unwrap(await conn.invoke('sync.status', {}), 'sync') as {
+      state: string;
+      pending: number;
+      lastSyncAt: number | null;
+    };
+    const backup = unwrap(await conn.invoke('backup.status', {}), 'backup') as {
+      schedule: { enabled: boolean; keep: number } | null;
+      lastRun: { at: number; ok: boolean; name: string | null } | null;
+      nextDueAt: number | null;
+    };
+    const staff = unwrap(await conn.invoke('staff.list', { includeInactive: true }), 'users') as {
+      active: boolean;
+    }[];
+    const status = {
+      clinic: setup.clinicName,
+      dataDir: dataDir(args, io),
+      activeUsers: staff.filter((s) => s.active).length,
+      sync: { state: sync.state, pending: sync.pending, lastSyncAt: sync.lastSyncAt },
+      backup: {
+        scheduled: backup.schedule?.enabled ?? false,
+        keep: backup.schedule?.keep ?? null,
+        lastRun: backup.lastRun
+          ? {
+              at: new Date(backup.lastRun.at).toISOString(),
+              ok: backup.lastRun.ok,
+              file: backup.lastRun.name,
+            }
+          : null,
+        nextDueAt: backup.nextDueAt ? new Date(backup.nextDueAt).toISOString() : null,
+      },
+    };
+    if (args.bools.has('--json')) io.out(JSON.stringify(status));
+    else {
+      io.out(`clinic: ${status.clinic ?? '(not set up)'}`);
+      io.out(`data: ${status.dataDir}`);
+      io.out(`active users: ${status.activeUsers}`);
+      io.out(`sync: ${sync.state}, ${sync.pending} change(s) waiting`);
+      io.out(
+        `backup: ${status.backup.scheduled ? `daily, keep ${status.backup.keep}` : 'not scheduled'}; last ${
+          status.backup.lastRun
+            ? `${status.backup.lastRun.ok ? 'ok' : 'FAILED'} at ${status.backup.lastRun.at}`
+            : 'never'
+        }`,
+      );
+    }
+    return EXIT.OK;
+  },
+
+  async 'verify-audit'(args, io, conn) {
+    const v = unwrap(await conn.invoke('audit.verify', {}), 'verify-audit') as {
+      ok: boolean;
+      checked: number;
+      firstBroken: { seq: number; reason: string } | null;
+    };
+    if (args.bools.has('--json')) io.out(JSON.stringify(v));
+    else if (v.ok) io.out(`audit chain ok: ${v.checked} events verified`);
+    else io.out(`audit chain BROKEN at event ${v.firstBroken?.seq}: ${v.firstBroken?.reason}`);
+    return v.ok ? EXIT.OK : EXIT.VERIFY;
+  },
+
+  async 'users list'(args, io, conn) {
+    const staff = unwrap(await conn.invoke('staff.list', { includeInactive: true }), 'users list') as {
+      username: string;
+      role: string;
+      active: boolean;
+    }[];
+    if (args.bools.has('--json'))
+      io.out(JSON.stringify(staff.map(({ username, role, active }) => ({ username, role, active }))));
+    else for (const s of staff) io.out(`${s.username}\t${s.role}\t${s.active ? 'active' : 'inactive'}`);
+    return EXIT.OK;
+  },
+
+  async backup(args, io, conn) {
+    const out = args.flags.get('--out')!;
+    const pass = await passphrase(args, io, 'Backup', true);
+    const created = unwrap(
+      await conn.invoke('backup.runNow', { folder: resolve(io.cwd, out), passphrase: pass }),
+      'backup',
+    ) as {
+      file: string;
+      bytes: number;
+    };
+    io.out(`backup written: ${created.file} (${created.bytes} bytes)`);
+    return EXIT.OK;
+  },
+
+  async 'verify-backup'(args, io, conn) {
+    const from = args.flags.get('--from')!;
+    const pass = await passphrase(args, io, 'Backup', false);
+    const r = await conn.invoke('backup.verify', { file: resolve(io.cwd, from), passphrase: pass });
+    if (!r.ok && r.error.fields?.passphrase) throw new CliExit(EXIT.AUTH, r.error.fields.passphrase);
+    const c = unwrap(r, 'verify-backup') as {
+      tables: number;
+      rows: number;
+      attachments: number;
+      createdAt: number;
+    };
+    io.out(
+      `backup ok: made ${new Date(c.createdAt).toISOString()}, ${c.tables} tables, ${c.rows} rows, ${c.attachments} attachments`,
+    );
+    return EXIT.OK;
+  },
+
+  async 'rotate-key'(_args, io, conn) {
+    if (!(await isChannel('keys.rotate')) || !(await isChannel('keys.status')))
+      return notInBuild(io, 'rotate-key');
+    unwrap(await conn.invoke('keys.rotate', {}), 'rotate-key');
+    // The re-encryption runs in the background of this core: wait for it before closing.
+    for (;;) {
+      const s = JSON.stringify(unwrap(await conn.invoke('keys.status', {}), 'rotate-key'));
+      if (!/"phase":"(fields|index|retire)"/.test(s)) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    io.out('key rotation finished');
+    return EXIT.OK;
+  },
+
+  async 'export-recovery-kit'(args, io, conn) {
+    if (!(await isChannel('keys.exportRecoveryKit'))) return notInBuild(io, 'export-recovery-kit');
+    const out = args.flags.get('--out')!;
+    const pass = await passphrase(args, io, 'Recovery', true);
+    const kit = unwrap(
+      await conn.invoke('keys.exportRecoveryKit', { passphrase: pass }),
+      'export-recovery-kit',
+    ) as {
+      fileName: string;
+      base64: string;
+    };
+    const file = join(resolve(io.cwd, out), kit.fileName.replace(/[/\\]/g, '_'));
+    writeFileSync(file, Buffer.from(kit.base64, 'base64'), { mode: 0o600, flag: 'wx' });
+    io.out(`recovery kit written: ${file}`);
+    return EXIT.OK;
+  },
+};
+
+function notInBuild(io: Io, name: string): number {
+  io.err(`${name} is not available in this build.`);
+  return EXIT.NOT_IN_BUILD;
+}
+
+async function restore(args: Args, io: Io): Promise<number> {
+  const from = args.flags.get('--from');
+  const target = args.flags.get('--data');
+  if (!from || !target)
+    throw new CliExit(EXIT.USAGE, 'restore needs --from FILE and --data DIR (a new or empty folder).');
+  const pass = await passphrase(args, io, 'Backup', false);
+  const { BackupError } = await import('../backup/format.js');
+  const { RestoreError, restoreBackup } = await import('../backup/restore.js');
+  try {
+    const r = await restoreBackup({
+      file: resolve(io.cwd, from),
+      passphrase: pass,
+      target: resolve(io.cwd, target),
+      secrets: await secrets(io),
+      now: Date.now,
+    });
+    const rows = Object.values(r.manifest.counts).reduce((s, n) => s + n, 0);
+    io.out(
+      `restored into ${resolve(io.cwd, target)}: ${Object.keys(r.manifest.counts).length} tables, ${rows} rows, ${r.manifest.attachments.length} attachments; digests and counts match, audit chain verified (${r.auditEvents} events), ${r.patientsChecked} patient records decrypted as a sample`,
+    );
+    return EXIT.OK;
+  } catch (e) {
+    if (e instanceof BackupError)
+      throw new CliExit(
+        e.reason === 'wrong-passphrase' ? EXIT.AUTH : EXIT.VERIFY,
+        `Restore refused, nothing written: ${e.message}`,
+      );
+    if (e instanceof RestoreError)
+      throw new CliExit(
+        e.reason === 'target-not-empty' ? EXIT.USAGE : EXIT.VERIFY,
+        `Restore refused: ${e.message}`,
+      );
+    if ((e as NodeJS.ErrnoException)?.code === 'ENOENT')
+      throw new CliExit(EXIT.USAGE, 'Restore refused: the backup file does not exist.');
+    throw unavailable(e);
+  }
+}
+
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  try {
+    const args = parse(argv);
+    const name = args.command[0] === 'users' ? args.command.slice(0, 2).join(' ') : (args.command[0] ?? '');
+    if (args.bools.has('--help') || args.bools.has('-h') || name === 'help') {
+      io.out(HELP);
+      return EXIT.OK;
+    }
+    if (name === 'restore') return await restore(args, io);
+    const command = COMMANDS[name];
+    if (!command) {
+      io.err(name ? `Unknown command "${name}".` : 'No command given.');
+      io.err(HELP);
+      return EXIT.USAGE;
+    }
+    // Usage is checked before the login, so a script's mistake costs no password attempt.
+    for (const flag of REQUIRED[name] ?? []) {
+      if (!args.flags.has(flag))
+        throw new CliExit(EXIT.USAGE, `${name} needs ${flag} ${flag === '--from' ? 'FILE' : 'DIR'}.`);
+    }
+    const { core, conn } = await adminSession(args, io);
+    try {
+      return await command(args, io, conn);
+    } finally {
+      conn.close();
+      await core.close();
+    }
+  } catch (e) {
+    if (e instanceof CliExit) {
+      io.err(e.message);
+      return e.code;
+    }
+    const u = unavailable(e);
+    io.err(u.message);
+    return u.code;
+  }
+}
+
+/** The process entry (this file run directly, or bin.mjs). */
+export async function run(): Promise<void> {
+  process.exitCode = await main(process.argv.slice(2), {
+    out: (l) => process.stdout.write(`${l}\n`),
+    err: (l) => process.stderr.write(`${l}\n`),
+    env: process.env,
+    cwd: process.cwd(),
+  });
+}
+
+if (process.argv[1] && /[/\\]cli[/\\]kavach\.ts$/.test(process.argv[1])) await run();
