@@ -20,6 +20,7 @@ export const ROUTES: readonly RouteDef[] = [
   { path: '/admin/patient-history', label: 'Patient history', roles: ['admin'] },
   { path: '/admin/sync', label: 'Sync', roles: ['admin'] },
   { path: '/admin/keys', label: 'Keys', roles: ['admin'] },
+  { path: '/admin/backup', label: 'Backup', roles: ['admin'] },
 ];
 
 export function routesFor(role: Role): RouteDef[] {

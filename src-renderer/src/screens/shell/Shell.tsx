@@ -3,6 +3,7 @@ import { ROLE_LABELS } from '../../../../src-shared/roles';
 import { findRoute, homeFor, navigate, routesFor } from '../../router';
 import { logout, startSessionWatch } from '../../session';
 import { useApp } from '../../store';
+import { BackupScreen } from '../admin/BackupScreen';
 import { KeysScreen } from '../admin/KeysScreen';
 import { PatientHistoryScreen } from '../admin/PatientHistoryScreen';
 import { SettingsScreen } from '../admin/SettingsScreen';
@@ -28,6 +29,7 @@ const SCREENS: Record<string, ComponentType> = {
   '/admin/patient-history': PatientHistoryScreen,
   '/admin/sync': SyncScreen,
   '/admin/keys': KeysScreen,
+  '/admin/backup': BackupScreen,
 };
 
 function Header() {
