@@ -6,6 +6,7 @@ import { appointmentHandlers } from './appointments/handlers.js';
 import { attachmentHandlers } from './attachments/handlers.js';
 import { AttachmentStore } from './attachments/store.js';
 import { authHandlers } from './auth/handlers.js';
+import { secondFactorHandlers } from './auth/second-factor.js';
 import { Session } from './auth/session.js';
 import { backupHandlers } from './backup/handlers.js';
 import { BackupService } from './backup/service.js';
@@ -28,6 +29,7 @@ import { openStore } from './store/db.js';
 import { FieldCodec } from './store/fields.js';
 import { MetaRepo } from './store/meta-repo.js';
 import { PatientsRepo } from './store/patients-repo.js';
+import { SecondFactorRepo } from './store/second-factor-repo.js';
 import { SecurityRepo } from './store/security-repo.js';
 import { DEFAULT_IDLE_MINUTES, SettingsRepo } from './store/settings-repo.js';
 import { SyncRepo } from './store/sync-repo.js';
@@ -55,6 +57,7 @@ const handlers: Handlers = {
   ...doctorHandlers,
   ...prescriptionHandlers,
   ...attachmentHandlers,
+  ...secondFactorHandlers,
   ...backupHandlers,
   ...keyHandlers,
 };
@@ -125,6 +128,7 @@ export async function openCore(options: CoreOptions): Promise<Core> {
       capture,
       repos: {
         users: new UsersRepo(store.db, codec, capture, now),
+        secondFactors: new SecondFactorRepo(store.db, codec, capture, now),
         patients: new PatientsRepo(
           store.db,
           codec,

@@ -26,6 +26,7 @@ import {
 import { calendarDateInput, patientInputAt } from './patient.js';
 import { ROLES, type Role } from './roles.js';
 import { SLOT_MINUTES, timeInput, weeklyHoursInput } from './schedule.js';
+import { secondFactorCodeInput, totpCodeInput } from './second-factor.js';
 import {
   emptyInput,
   idInput,
@@ -52,12 +53,15 @@ import {
   type PrintableDocument,
   type QueueView,
   type RegistrationResult,
+  type SecondFactorStage,
   type SessionInfo,
   type SetupStatus,
   type StaffDetail,
   type StaffSummary,
   type SyncDevice,
   type SyncStatus,
+  type TotpConfirmation,
+  type TotpEnrollment,
   VISIT_STATUSES,
   type VisitSummary,
 } from './types.js';
@@ -86,6 +90,9 @@ export interface ChannelDef<I extends z.ZodType = z.ZodType, O = unknown> {
   perMinute: number;
   /** Callable while the session is idle-locked (unlock, logout, status). */
   whileLocked?: boolean;
+  /** Callable after the password but before the second factor, in these stages; every
+   *  other non-public channel is refused until the second factor is done. */
+  beforeSecondFactor?: readonly SecondFactorStage[];
   /** Phantom: the value type on success. */
   readonly output?: O;
 }
@@ -198,6 +205,8 @@ export const contract = {
       adminDisplayName: displayName,
       adminUsername: usernameInput,
       password: passwordInput,
+      /** Roles that must use a second factor; admin and doctor when left out. */
+      secondFactorRoles: z.array(roleInput, { error: 'Expected a list of roles' }).max(3).optional(),
     }),
     access: 'public',
     description: 'First run only: name the clinic, create the first admin and log them in.',
@@ -223,6 +232,7 @@ export const contract = {
     input: emptyInput,
     access: 'any',
     whileLocked: true,
+    beforeSecondFactor: ['second-factor', 'enroll-second-factor'],
     description: 'End this window’s session.',
     audit: 'auth',
     perMinute: 60,
@@ -245,6 +255,7 @@ export const contract = {
   'session.heartbeat': channel<SessionInfo>()({
     input: emptyInput,
     access: 'any',
+    beforeSecondFactor: ['second-factor', 'enroll-second-factor'],
     description: 'The user is active at the keyboard: postpone the idle lock.',
     audit: 'none',
     perMinute: 120,
@@ -679,6 +690,49 @@ export const contract = {
     description: 'One decrypted piece (up to 1 MiB) of an attachment, for preview or download.',
     audit: 'personal-read',
     perMinute: 600,
+  }),
+  'auth.verifySecondFactor': channel<SessionInfo>()({
+    input: z.strictObject({ code: secondFactorCodeInput }),
+    access: 'any',
+    beforeSecondFactor: ['second-factor'],
+    description:
+      'Finish logging in with a 6-digit TOTP code or a single-use recovery code; failures count towards the lockout.',
+    audit: 'auth',
+    perMinute: 20,
+  }),
+  'auth.beginTotpEnrollment': channel<TotpEnrollment>()({
+    input: emptyInput,
+    access: 'any',
+    beforeSecondFactor: ['enroll-second-factor'],
+    description:
+      'Start setting up an authenticator app: a new key as a QR address and as text, until confirmed.',
+    audit: 'auth',
+    perMinute: 10,
+  }),
+  'auth.confirmTotpEnrollment': channel<TotpConfirmation>()({
+    input: z.strictObject({ code: totpCodeInput }),
+    access: 'any',
+    beforeSecondFactor: ['enroll-second-factor'],
+    description: 'Confirm the authenticator app with its current code; returns ten recovery codes, once.',
+    audit: 'auth',
+    perMinute: 20,
+  }),
+  'staff.resetSecondFactor': channel<StaffDetail>()({
+    input: z.strictObject({ id: idInput }),
+    access: ['admin'],
+    description:
+      'Remove another staff member’s second factor (lost phone); they set it up again at next login.',
+    audit: 'admin',
+    perMinute: 30,
+  }),
+  'settings.setSecondFactorRoles': channel<ClinicSettings>()({
+    input: z.strictObject({
+      roles: z.array(roleInput, { error: 'Expected a list of roles' }).max(3, { error: 'At most 3 roles' }),
+    }),
+    access: ['admin'],
+    description: 'Choose which roles must sign in with a second factor.',
+    audit: 'admin',
+    perMinute: 30,
   }),
   'keys.status': channel<KeyStatus>()({
     input: emptyInput,

@@ -15,6 +15,8 @@ export const ERROR_CODES = [
   'CONFLICT',
   /** A service this workstation needs (the sync server) cannot be reached or refused it. */
   'UNAVAILABLE',
+  /** Password accepted; the call must wait until the second factor (or its setup) is done. */
+  'SECOND_FACTOR_REQUIRED',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

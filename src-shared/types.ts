@@ -1,7 +1,12 @@
 import type { PatientInput } from './patient.js';
 import type { Role } from './roles.js';
 
-export type SessionState = 'anonymous' | 'active' | 'locked';
+export type SessionState = 'anonymous' | 'active' | 'locked' | SecondFactorStage;
+
+/** Password accepted, second factor not yet: only the channels of this stage (and logout)
+ *  answer. 'second-factor': enter a TOTP or recovery code; 'enroll-second-factor': the
+ *  role requires a factor the user has not set up yet. */
+export type SecondFactorStage = 'second-factor' | 'enroll-second-factor';
 
 /** All the renderer ever learns about who is logged in. */
 export interface SessionUser {
@@ -36,6 +41,8 @@ export interface StaffSummary {
   role: Role;
   active: boolean;
   lockedUntil: string | null;
+  /** A TOTP second factor is set up (confirmed). */
+  secondFactor: boolean;
 }
 
 export interface StaffDetail extends StaffSummary {
@@ -45,6 +52,21 @@ export interface StaffDetail extends StaffSummary {
 export interface ClinicSettings {
   clinicName: string;
   idleMinutes: number;
+  /** Roles that must sign in with a second factor. */
+  secondFactorRoles: Role[];
+}
+
+/** Shown once, while enrolling: the authenticator app's otpauth:// address (drawn as a QR
+ *  code) and the same key in base32 for typing in by hand. */
+export interface TotpEnrollment {
+  uri: string;
+  secret: string;
+}
+
+export interface TotpConfirmation {
+  /** The ten single-use recovery codes, shown this once and stored only hashed. */
+  recoveryCodes: string[];
+  session: SessionInfo;
 }
 
 export interface AuditVerification {

@@ -1,7 +1,8 @@
-import { DEFAULT_IDLE_MINUTES } from '../store/settings-repo.js';
+import { DEFAULT_IDLE_MINUTES, DEFAULT_SECOND_FACTOR_ROLES } from '../store/settings-repo.js';
 import { Failure } from '../ipc/failure.js';
 import type { CallContext, Handlers, Services } from '../ipc/handler-types.js';
 import { decoyHash, hashPassword, passwordProblem, verifyPassword } from './passwords.js';
+import { loginStage } from './second-factor.js';
 
 export const MAX_FAILURES = 5;
 const BASE_LOCK_MS = 30_000;
@@ -15,24 +16,25 @@ function waitWords(ms: number): string {
   return `${Math.ceil(s / 60)} minutes`;
 }
 
-function lockedMessage(remainingMs: number): string {
+export function lockedMessage(remainingMs: number): string {
   return `This account is locked after ${MAX_FAILURES} failed sign-in attempts. Try again in ${waitWords(remainingMs)}.`;
 }
 
-/** Counts a failure; returns the lock expiry when this failure locks the account. */
-function registerFailure(s: Services, username: string): number | null {
+/** Counts a failure (a wrong password or a wrong second factor); returns the lock expiry
+ *  when this failure locks the account. */
+export function registerFailure(s: Services, username: string, channel = 'auth.login'): number | null {
   const now = s.now();
   const prior = s.throttle.get(username);
   const failures = prior && now - prior.lastFailureAt < FAILURE_MEMORY_MS ? prior.failures + 1 : 1;
   const lockedUntil =
     failures >= MAX_FAILURES ? now + Math.min(MAX_LOCK_MS, BASE_LOCK_MS * 2 ** (failures - MAX_FAILURES)) : null;
   s.throttle.put(username, failures, lockedUntil, now);
-  s.security.record({ kind: 'login-failed', channel: 'auth.login', detail: { failures } });
-  if (lockedUntil) s.security.record({ kind: 'account-locked', channel: 'auth.login', detail: { failures } });
+  s.security.record({ kind: 'login-failed', channel, detail: { failures } });
+  if (lockedUntil) s.security.record({ kind: 'account-locked', channel, detail: { failures } });
   return lockedUntil;
 }
 
-function refuseIfLocked(s: Services, username: string): void {
+export function refuseIfLocked(s: Services, username: string): void {
   const until = s.throttle.get(username)?.lockedUntil;
   if (until && until > s.now()) throw new Failure('ACCOUNT_LOCKED', lockedMessage(until - s.now()));
 }
@@ -74,7 +76,11 @@ export const authHandlers: Pick<
     const id = s.db.transaction(() => {
       // Checked again inside the transaction: two first-run windows may race.
       if (s.users.count() > 0) throw new Failure('SETUP_DONE', 'This clinic is already set up. Log in instead.');
-      s.settings.put({ clinicName: input.clinicName, idleMinutes: DEFAULT_IDLE_MINUTES });
+      s.settings.put({
+        clinicName: input.clinicName,
+        idleMinutes: DEFAULT_IDLE_MINUTES,
+        secondFactorRoles: input.secondFactorRoles ?? DEFAULT_SECOND_FACTOR_ROLES,
+      });
       const userId = s.users.create({ username: input.adminUsername, role: 'admin', displayName: input.adminDisplayName, passwordHash: hash, doctor: null });
       s.audit.append({ actorUserId: userId, actorRole: 'admin', action: 'setup.createClinic', outcome: 'ok', subjectType: 'user', subjectId: userId });
       return userId;
@@ -92,9 +98,18 @@ export const authHandlers: Pick<
       s.audit.append({ actorUserId: id, actorRole: user.role, action: 'auth.login', outcome: 'denied', detail: { reason: 'inactive' } });
       throw new Failure('ACCOUNT_INACTIVE', 'This account has been deactivated. Ask an admin to reactivate it.');
     }
-    s.throttle.clear(username);
-    ctx.session.start(user, s.now());
-    s.audit.append({ actorUserId: id, actorRole: user.role, action: 'auth.login', outcome: 'ok' });
+    const stage = loginStage(s, user);
+    // The lockout count stays until the second factor is passed too: otherwise the password
+    // alone would reset it and the six digits could be guessed without end.
+    if (stage !== 'second-factor') s.throttle.clear(username);
+    ctx.session.start(user, s.now(), stage);
+    s.audit.append({
+      actorUserId: id,
+      actorRole: user.role,
+      action: 'auth.login',
+      outcome: 'ok',
+      ...(stage === 'full' ? {} : { detail: { next: stage } }),
+    });
     return ctx.session.info(s.idleMinutes());
   },
 

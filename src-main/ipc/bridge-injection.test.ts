@@ -253,6 +253,11 @@ const SAMPLES: Record<
   },
   'attachments.finish': { as: 'docd', payload: () => ({ uploadId }) },
   'attachments.read': { as: 'docd', payload: () => ({ id: attachmentId, index: 0 }) },
+  'auth.verifySecondFactor': { as: 'rita', payload: () => ({ code: '123456' }) },
+  'auth.beginTotpEnrollment': { as: 'rita', payload: () => ({}) },
+  'auth.confirmTotpEnrollment': { as: 'rita', payload: () => ({ code: '123456' }) },
+  'staff.resetSecondFactor': { as: 'admin', payload: () => ({ id: targetId }) },
+  'settings.setSecondFactorRoles': { as: 'admin', payload: () => ({ roles: ['doctor'] }) },
   'keys.status': { as: 'admin', payload: () => ({}) },
   // Empty payload: only extra keys and non-objects are sent, and refused before it runs.
   'keys.rotate': { as: 'admin', payload: () => ({}) },

@@ -7,6 +7,7 @@ import type { AuditRepo } from '../store/audit-repo.js';
 import type { ClinicalRepo } from '../store/clinical-repo.js';
 import type { Db } from '../store/db.js';
 import type { PatientsRepo } from '../store/patients-repo.js';
+import type { SecondFactorRepo } from '../store/second-factor-repo.js';
 import type { SecurityRepo } from '../store/security-repo.js';
 import type { SettingsRepo } from '../store/settings-repo.js';
 import type { ThrottleRepo } from '../store/throttle-repo.js';
@@ -18,6 +19,7 @@ import type { SyncService } from '../sync/service.js';
 export interface Services {
   db: Db;
   users: UsersRepo;
+  secondFactors: SecondFactorRepo;
   patients: PatientsRepo;
   visits: VisitsRepo;
   appointments: AppointmentsRepo;

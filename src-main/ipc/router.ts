@@ -11,6 +11,9 @@ import { RateLimiter } from './rate-limit.js';
 
 type Detail = Record<string, string | number | boolean | string[] | null>;
 
+/** How long a window may sit between the password and the second factor (or enrollment). */
+const SECOND_FACTOR_STAGE_MS = 10 * 60_000;
+
 /** zod issues as `{ 'doctor.registrationNumber': 'Required' }`, first message per field. */
 export function fieldErrors(error: z.ZodError): Record<string, string> {
   const fields: Record<string, string> = {};
@@ -95,6 +98,19 @@ export class Router {
     }
     // Role changes made by an admin take effect on the very next call.
     session.role = current.role;
+    if (session.stage !== 'full') {
+      // Password accepted, second factor not yet: nothing but that stage's channels.
+      if (s.now() - session.stageSince > SECOND_FACTOR_STAGE_MS) {
+        session.end();
+        return { code: 'UNAUTHENTICATED', message: 'The sign-in took too long. Please log in again.' };
+      }
+      if (!def.beforeSecondFactor?.includes(session.stage)) {
+        return {
+          code: 'SECOND_FACTOR_REQUIRED',
+          message: 'Finish signing in with your second factor first.',
+        };
+      }
+    }
     session.applyIdle(s.now(), s.idleMinutes());
     if (session.locked && !def.whileLocked) {
       return { code: 'SESSION_LOCKED', message: 'The screen is locked after inactivity. Enter your password to continue.' };

@@ -10,6 +10,7 @@ import {
 import { medicineById } from '../../src-shared/clinical/reference.js';
 import { ageFrom } from '../../src-shared/patient.js';
 import { verifyPassword } from '../auth/passwords.js';
+import { acceptTotp } from '../auth/second-factor.js';
 import { requireVisit } from '../doctor/handlers.js';
 import { Failure } from '../ipc/failure.js';
 import type { Handlers, Services } from '../ipc/handler-types.js';
@@ -139,7 +140,26 @@ export const prescriptionHandlers: Pick<
       );
     }
 
-    const valid = await verifyPassword(input.password, s.users.passwordHash(doctorId) ?? '');
+    if (input.totp !== undefined) {
+      // The second factor's code confirms the signature instead of the password.
+      const outcome = acceptTotp(s, doctorId, input.totp);
+      if (outcome !== 'ok') {
+        s.security.record({
+          kind: 'signature-refused',
+          detail: { user: doctorId, channel: 'prescriptions.sign', factor: 'totp', reason: outcome },
+        });
+        const why =
+          outcome === 'not-enrolled'
+            ? 'You have no authenticator app set up; sign with your password.'
+            : outcome === 'replayed'
+              ? 'This code has already been used; wait for the next one.'
+              : 'The code is not correct; the prescription was not signed.';
+        throw new Failure('INVALID_CREDENTIALS', why, { totp: why });
+      }
+    }
+    const valid =
+      input.totp !== undefined ||
+      (await verifyPassword(input.password ?? '', s.users.passwordHash(doctorId) ?? ''));
     if (!valid) {
       s.security.record({
         kind: 'signature-refused',

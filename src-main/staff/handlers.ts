@@ -15,6 +15,7 @@ function detail(s: Services, u: UserRecord): StaffDetail {
     role: u.role,
     active: u.active,
     lockedUntil: until && until > s.now() ? new Date(until).toISOString() : null,
+    secondFactor: s.secondFactors.state(u.id) === 'enrolled',
     doctor: u.doctor,
   };
 }
@@ -40,7 +41,13 @@ const profileFor = (role: Role, doctor: DoctorProfile | null | undefined) => (ro
 
 export const staffHandlers: Pick<
   Handlers,
-  'staff.list' | 'staff.get' | 'staff.create' | 'staff.update' | 'staff.setActive' | 'staff.resetPassword'
+  | 'staff.list'
+  | 'staff.get'
+  | 'staff.create'
+  | 'staff.update'
+  | 'staff.setActive'
+  | 'staff.resetPassword'
+  | 'staff.resetSecondFactor'
 > = {
   'staff.list': ({ services }, input) =>
     services.users.list(input.includeInactive).map((u) => {
@@ -108,5 +115,21 @@ export const staffHandlers: Pick<
     s.throttle.clear(user.username);
     ctx.subject('user', input.id);
     return null;
+  },
+
+  // Another admin only: an admin who could drop their own factor would make it optional
+  // for whoever has their password.
+  'staff.resetSecondFactor': (ctx, input) => {
+    const s = ctx.services;
+    const user = mustExist(s, input.id);
+    ctx.subject('user', input.id);
+    if (input.id === ctx.session.userId) {
+      throw new Failure('CONFLICT', 'You cannot reset your own second factor. Ask another admin.');
+    }
+    const had = s.secondFactors.state(input.id);
+    s.secondFactors.reset(input.id);
+    s.throttle.clear(user.username);
+    ctx.subject('user', input.id, { had });
+    return detail(s, mustExist(s, input.id));
   },
 };

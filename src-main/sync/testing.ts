@@ -51,6 +51,8 @@ export async function station(
         adminDisplayName: ADMIN.displayName,
         adminUsername: ADMIN.username,
         password: ADMIN.password,
+        // Tests log in as admins and doctors throughout; second-factor tests turn it on.
+        secondFactorRoles: [],
       }),
     );
     c.close();

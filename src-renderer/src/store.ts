@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { SessionInfo, SessionUser } from '../../src-shared/types';
+import type { SecondFactorStage, SessionInfo, SessionUser } from '../../src-shared/types';
 import type { ConnectionState } from './bridge';
 
 /** Which top-level screen the window shows; the role's own routes live under 'app'. */
@@ -16,6 +16,8 @@ export interface AppState {
   /** A one-off explanation for the login screen, e.g. why the session ended. */
   notice: string | null;
   route: string;
+  /** Password accepted, second factor (or its setup) still to do: the login screen asks. */
+  signInStage: SecondFactorStage | null;
 }
 
 export const useApp = create<AppState>(() => ({
@@ -27,15 +29,21 @@ export const useApp = create<AppState>(() => ({
   connection: 'open',
   notice: null,
   route: '',
+  signInStage: null,
 }));
 
 /** Applies what main says about this window's session; it is the only authority. */
 export function applySession(info: SessionInfo): void {
   if (info.state === 'anonymous' || info.user === null) {
-    useApp.setState({ phase: 'login', user: null, locked: false });
+    useApp.setState({ phase: 'login', user: null, locked: false, signInStage: null });
+    return;
+  }
+  if (info.state === 'second-factor' || info.state === 'enroll-second-factor') {
+    useApp.setState({ phase: 'login', user: null, locked: false, signInStage: info.state });
     return;
   }
   useApp.setState({
+    signInStage: null,
     phase: 'app',
     user: info.user,
     idleMinutes: info.idleMinutes,
@@ -44,7 +52,7 @@ export function applySession(info: SessionInfo): void {
 }
 
 export function endSession(notice: string | null): void {
-  useApp.setState({ phase: 'login', user: null, locked: false, notice });
+  useApp.setState({ phase: 'login', user: null, locked: false, notice, signInStage: null });
 }
 
 export function lockSession(): void {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { calendarDateInput } from '../patient.js';
+import { totpCodeInput } from '../second-factor.js';
 import { idInput, multiLine, passwordInput, singleLine } from '../text.js';
 import type { VisitStatus } from '../types.js';
 import type { AllergyFlag, DuplicateWarning, PrescriptionItem } from './prescribing.js';
@@ -175,9 +176,18 @@ export function signPrescriptionInput(today: string | null) {
       advice: multiLine({ max: 2000 }),
       followUp: followUpText,
       overrides: z.array(overrideInput).max(30),
-      password: passwordInput,
+      /** The doctor's password, or instead a current code from their authenticator app
+       *  when they have a second factor set up: one of the two is required. */
+      password: passwordInput.optional(),
+      totp: totpCodeInput.optional(),
     })
     .superRefine((p, ctx) => {
+      if (p.password === undefined && p.totp === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['password'],
+          message: 'Enter your password or a code from your authenticator app',
+        });
       if (today && typeof p.followUp === 'string' && p.followUp !== '' && p.followUp <= today)
         ctx.addIssue({
           code: 'custom',

@@ -3,6 +3,7 @@ import { call, summaryOf } from '../../api';
 import { FormAlert, TextField, useFormState } from '../../components/form';
 import { useApp } from '../../store';
 import { AuditBox } from './AuditBox';
+import { SecondFactorSettings } from './SecondFactorSettings';
 
 const SHOWN = ['clinicName', 'idleMinutes'] as const;
 
@@ -101,6 +102,7 @@ export function SettingsScreen() {
         <h1 id="settings-title">Settings</h1>
       </div>
       <SettingsForm />
+      <SecondFactorSettings />
       <AuditBox />
     </section>
   );

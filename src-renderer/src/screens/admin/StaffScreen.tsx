@@ -5,6 +5,7 @@ import type { StaffDetail, StaffSummary } from '../../../../src-shared/types';
 import { call, summaryOf } from '../../api';
 import { FormAlert } from '../../components/form';
 import { ResetPasswordForm } from './ResetPasswordForm';
+import { ResetSecondFactorDialog } from './ResetSecondFactorDialog';
 import { StaffForm } from './StaffForm';
 
 type Panel =
@@ -25,9 +26,10 @@ interface RowProps {
   onEdit: () => void;
   onToggleActive: () => void;
   onReset: () => void;
+  onResetSecondFactor: () => void;
 }
 
-function StaffRow({ staff, busy, onEdit, onToggleActive, onReset }: RowProps) {
+function StaffRow({ staff, busy, onEdit, onToggleActive, onReset, onResetSecondFactor }: RowProps) {
   const toggle = staff.active ? 'Deactivate' : 'Reactivate';
   return (
     <tr data-testid={`staff-row-${staff.username}`} className={staff.active ? undefined : 'row-inactive'}>
@@ -40,6 +42,7 @@ function StaffRow({ staff, busy, onEdit, onToggleActive, onReset }: RowProps) {
         </span>
       </td>
       <td>{formatLockedUntil(staff.lockedUntil)}</td>
+      <td>{staff.secondFactor ? 'Set up' : '—'}</td>
       <td className="row-actions">
         <button type="button" className="btn btn-small" onClick={onEdit} disabled={busy}>
           Edit<span className="visually-hidden"> {staff.displayName}</span>
@@ -51,6 +54,11 @@ function StaffRow({ staff, busy, onEdit, onToggleActive, onReset }: RowProps) {
         <button type="button" className="btn btn-small" onClick={onReset} disabled={busy}>
           Reset password<span className="visually-hidden"> for {staff.displayName}</span>
         </button>
+        {staff.secondFactor ? (
+          <button type="button" className="btn btn-small" onClick={onResetSecondFactor} disabled={busy}>
+            Reset second factor<span className="visually-hidden"> for {staff.displayName}</span>
+          </button>
+        ) : null}
       </td>
     </tr>
   );
@@ -80,9 +88,10 @@ interface TableProps {
   onEdit: (row: StaffSummary) => void;
   onToggleActive: (row: StaffSummary) => void;
   onReset: (row: StaffSummary) => void;
+  onResetSecondFactor: (row: StaffSummary) => void;
 }
 
-function StaffTable({ staff, busyId, onEdit, onToggleActive, onReset }: TableProps) {
+function StaffTable({ staff, busyId, onEdit, onToggleActive, onReset, onResetSecondFactor }: TableProps) {
   return (
     <div className="card table-card">
       <table className="table" aria-labelledby="staff-title">
@@ -93,6 +102,7 @@ function StaffTable({ staff, busyId, onEdit, onToggleActive, onReset }: TablePro
             <th scope="col">Role</th>
             <th scope="col">Status</th>
             <th scope="col">Locked until</th>
+            <th scope="col">Second factor</th>
             <th scope="col">
               <span className="visually-hidden">Actions</span>
             </th>
@@ -107,6 +117,7 @@ function StaffTable({ staff, busyId, onEdit, onToggleActive, onReset }: TablePro
               onEdit={() => onEdit(row)}
               onToggleActive={() => onToggleActive(row)}
               onReset={() => onReset(row)}
+              onResetSecondFactor={() => onResetSecondFactor(row)}
             />
           ))}
         </tbody>
@@ -189,6 +200,19 @@ function useStaffScreen() {
       () => call('staff.setActive', { id: row.id, active: !row.active }),
       (detail) => finish(`${detail.displayName} is now ${detail.active ? 'active' : 'inactive'}.`),
     );
+  const [confirmReset, setConfirmReset] = useState<StaffSummary | null>(null);
+  const onResetSecondFactor = (row: StaffSummary) => {
+    setNotice(null);
+    setConfirmReset(row);
+  };
+  const resetSecondFactor = (row: StaffSummary) => {
+    setConfirmReset(null);
+    void act(
+      row,
+      () => call('staff.resetSecondFactor', { id: row.id }),
+      (detail) => finish(`The second factor of ${detail.displayName} was reset.`),
+    );
+  };
   const close = () => setPanel({ kind: 'none' });
   return {
     staff,
@@ -202,6 +226,10 @@ function useStaffScreen() {
     close,
     onEdit,
     onToggleActive,
+    onResetSecondFactor,
+    confirmReset,
+    setConfirmReset,
+    resetSecondFactor,
   };
 }
 
@@ -218,6 +246,10 @@ export function StaffScreen() {
     close,
     onEdit,
     onToggleActive,
+    onResetSecondFactor,
+    confirmReset,
+    setConfirmReset,
+    resetSecondFactor,
   } = useStaffScreen();
   return (
     <section aria-labelledby="staff-title" className="page">
@@ -234,6 +266,13 @@ export function StaffScreen() {
       </p>
       <FormAlert message={actionError} testId="staff-action-error" />
       <PanelView panel={panel} onFinish={finish} onCancel={close} />
+      {confirmReset ? (
+        <ResetSecondFactorDialog
+          staff={confirmReset}
+          onConfirm={() => resetSecondFactor(confirmReset)}
+          onClose={() => setConfirmReset(null)}
+        />
+      ) : null}
       <FormAlert message={loadError} testId="staff-load-error" />
       {staff === null && !loadError ? <p className="muted">Loading staff…</p> : null}
       {staff !== null ? (
@@ -243,6 +282,7 @@ export function StaffScreen() {
           onEdit={onEdit}
           onToggleActive={onToggleActive}
           onReset={(row) => open({ kind: 'reset', staff: row })}
+          onResetSecondFactor={onResetSecondFactor}
         />
       ) : null}
     </section>

@@ -4,6 +4,8 @@ import { call } from '../../api';
 import { FormAlert, TextField, useFormState } from '../../components/form';
 import { enterApp } from '../../session';
 import { useApp } from '../../store';
+import { SecondFactorScreen } from './SecondFactorScreen';
+import { TotpEnrollScreen } from './TotpEnrollScreen';
 
 const SHOWN = ['username', 'password'] as const;
 // One message for both unknown user and wrong password, so the screen never confirms a username.
@@ -58,7 +60,15 @@ function LoginNotices({ lockout }: { lockout: string | null }) {
   );
 }
 
+/** The password, then (where the account has or needs one) the second factor. */
 export function LoginScreen() {
+  const stage = useApp((s) => s.signInStage);
+  if (stage === 'second-factor') return <SecondFactorScreen />;
+  if (stage === 'enroll-second-factor') return <TotpEnrollScreen />;
+  return <PasswordLogin />;
+}
+
+function PasswordLogin() {
   const clinicName = useApp((s) => s.clinicName);
   const { username, setUsername, password, setPassword, lockout, form, formRef, submit } = useLogin();
   return (

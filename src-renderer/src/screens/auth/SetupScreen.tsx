@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { call } from '../../api';
-import { type FieldErrors, FormAlert, TextField, useFormState } from '../../components/form';
+import { CheckboxField, type FieldErrors, FormAlert, TextField, useFormState } from '../../components/form';
 import { enterApp } from '../../session';
 import { useApp } from '../../store';
 import { JoinClinicForm } from '../sync/JoinClinicForm';
@@ -26,6 +26,7 @@ const EMPTY: SetupValues = {
 
 function useSetupForm() {
   const [values, setValues] = useState(EMPTY);
+  const [requireSecondFactor, setRequireSecondFactor] = useState(true);
   const form = useFormState();
   const set = (key: keyof SetupValues) => (value: string) => setValues((v) => ({ ...v, [key]: value }));
 
@@ -40,7 +41,10 @@ function useSetupForm() {
     }
     form.setBusy(true);
     const { confirm: _confirm, ...payload } = values;
-    const result = await call('setup.createClinic', payload);
+    const result = await call('setup.createClinic', {
+      ...payload,
+      secondFactorRoles: requireSecondFactor ? ['admin', 'doctor'] : [],
+    });
     form.setBusy(false);
     if (!result.ok) {
       form.showError(result.error, SHOWN);
@@ -50,7 +54,7 @@ function useSetupForm() {
     enterApp(result.value);
   }
 
-  return { values, set, form, submit };
+  return { values, set, form, submit, requireSecondFactor, setRequireSecondFactor };
 }
 
 interface SetupFieldsProps {
@@ -90,7 +94,7 @@ const MODES: readonly { value: SetupMode; label: string }[] = [
 ];
 
 function CreateClinicForm() {
-  const { values, set, form, submit } = useSetupForm();
+  const { values, set, form, submit, requireSecondFactor, setRequireSecondFactor } = useSetupForm();
   return (
     <form ref={form.ref} onSubmit={submit} noValidate aria-label="Set up this clinic">
       <p className="lead">
@@ -98,6 +102,12 @@ function CreateClinicForm() {
       </p>
       <FormAlert message={form.summary} testId="setup-error" />
       <SetupFields values={values} set={set} errors={form.fields} />
+      <CheckboxField
+        label="Require a second factor for admins and doctors"
+        checked={requireSecondFactor}
+        onChange={setRequireSecondFactor}
+        hint="They set up an authenticator app at their next login. You can change this in Settings."
+      />
       <div className="alert alert-warning" data-testid="recovery-note">
         <strong>Keep your data recoverable.</strong> The keys that unlock this clinic's records are kept in
         this computer's keychain. If every keychain holding them is lost and no recovery kit was made, the
