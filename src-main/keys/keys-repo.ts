@@ -1,6 +1,6 @@
-import { asc, count, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, ne, notLike, sql } from 'drizzle-orm';
 import type { Db } from '../store/db.js';
-import { attachments, keyRing, meta, patients } from '../store/schema.js';
+import { attachments, blindIndex, keyRing, meta } from '../store/schema.js';
 import type { EnvelopeTable } from './catalog.js';
 
 /**
@@ -11,6 +11,8 @@ import type { EnvelopeTable } from './catalog.js';
 
 const ROTATION_KEY = 'key_rotation';
 const KIT_KEY = 'recovery_kit_exported_at';
+/** Blind-index tokens under the new key wait under this kind prefix until the switch. */
+const REKEY = 'rekey:';
 /** Shared with vault/device-key.ts, which pins the blind index to it at start-up. */
 export const INDEX_VERSION_KEY = 'blind_index_version';
 
@@ -136,11 +138,43 @@ export class KeysRepo {
     );
   }
 
-  patientIds(): string[] {
+  /** The next patients with the envelopes their blind index is built from. */
+  patientsForIndex(afterRowid: number, limit: number) {
+    return this.db.all<{ _rid: number; id: string } & Record<string, Buffer>>(
+      sql`SELECT rowid AS _rid, id, given_names, family_name, birth, phones, national_id FROM patients WHERE rowid > ${afterRowid} ORDER BY rowid LIMIT ${limit}`,
+    );
+  }
+
+  /**
+   * Runs `reindex` (which replaces the row's tokens with ones under the new key), moves
+   * those under a 'rekey:' kind no search asks for, and puts the row's current tokens back.
+   */
+  rekeyTokens(rowId: string, reindex: () => void): void {
+    const current = this.db
+      .select()
+      .from(blindIndex)
+      .where(and(eq(blindIndex.rowId, rowId), notLike(blindIndex.kind, `${REKEY}%`)))
+      .all();
+    reindex();
+    this.db.run(
+      sql`UPDATE blind_index SET kind = ${REKEY} || kind WHERE row_id = ${rowId} AND kind NOT LIKE ${`${REKEY}%`}`,
+    );
+    for (const t of current) this.db.insert(blindIndex).values(t).onConflictDoNothing().run();
+  }
+
+  patientsWithoutRekeyTokens(): string[] {
     return this.db
-      .select({ id: patients.id })
-      .from(patients)
-      .all()
+      .all<{ id: string }>(
+        sql`SELECT id FROM patients p WHERE NOT EXISTS (SELECT 1 FROM blind_index b WHERE b.row_id = p.id AND b.kind LIKE ${`${REKEY}%`})`,
+      )
       .map((r) => r.id);
+  }
+
+  /** The new tokens replace the old ones (inside the caller's transaction). */
+  switchToRekeyTokens(): void {
+    this.db.run(sql`DELETE FROM blind_index WHERE kind NOT LIKE ${`${REKEY}%`}`);
+    this.db.run(
+      sql`UPDATE blind_index SET kind = substr(kind, ${REKEY.length + 1}) WHERE kind LIKE ${`${REKEY}%`}`,
+    );
   }
 }

@@ -140,6 +140,53 @@ describe('key rotation', () => {
     expect(audit).toEqual([{ outcome: 'ok' }, { outcome: 'failed' }]);
   }, 60_000);
 
+  it('keeps search right while the blind index is rebuilt, including a patient corrected meanwhile', async () => {
+    process.env.KAVACH_KEY_ROTATION_BATCH = '3';
+    h = await startCore();
+    const seeded = await seedClinic(h.core, 9, 0);
+    const admin = await loginAs(h.core, ADMIN.username, ADMIN.password);
+    const desk = await loginAs(h.core, 'desk', 'marigold-window-5');
+    const keys = keyServiceOf(h.core);
+    must(await call(admin, 'keys.rotate', {}));
+    keys.stop();
+    const phase = () => keys.status().rotation!.phase;
+    while (phase() === 'fields') keys.step();
+    keys.step();
+    keys.step();
+    // Half-way through the index: search still answers from the old tokens.
+    const half = keys.status().rotation!.tables.find((t) => t.name === 'search index')!;
+    expect(phase()).toBe('index');
+    expect(half.done).toBeGreaterThan(0);
+    expect(half.done).toBeLessThan(half.total);
+    expect(must(await call(desk, 'patients.search', { query: 'Lakshmi' }))).toHaveLength(9);
+    // The first patient was re-indexed already; a correction now re-indexes it under the old key.
+    const first = seeded.patientIds[0]!;
+    const record = must(await call(desk, 'patients.get', { id: first }));
+    must(
+      await call(desk, 'patients.update', {
+        id: first,
+        patient: {
+          givenNames: 'Kamala',
+          familyName: record.familyName,
+          sex: record.sex,
+          birth: { kind: 'exact', date: '1990-05-17' },
+          phones: record.phones,
+          allergies: [],
+        },
+        keepNationalId: true,
+      } as never),
+    );
+    expect(must(await call(desk, 'patients.search', { query: 'Kamala' })).map((p) => p.id)).toEqual([first]);
+    while (keys.step()) {}
+    expect(phase()).toBe('done');
+    expect(must(await call(desk, 'patients.search', { query: 'Kamala' })).map((p) => p.id)).toEqual([first]);
+    expect(must(await call(desk, 'patients.search', { query: 'Lakshmi' }))).toHaveLength(8);
+    const kinds = rawDb(h.dataDir, (db) =>
+      db.prepare("SELECT count(*) AS n FROM blind_index WHERE kind LIKE 'rekey:%'").get(),
+    );
+    expect(kinds).toEqual({ n: 0 });
+  }, 60_000);
+
   it('is refused on a workstation that syncs, and for staff other than an admin', async () => {
     h = await startCore();
     const admin = await loginAs(h.core, ADMIN.username, ADMIN.password);

@@ -22,7 +22,7 @@ export interface KeyServiceDeps {
   clinicName: () => string | null;
   /** Connected to a sync server: rotation is refused (see rotate()). */
   syncConnected: () => boolean;
-  patientsWithIndexKey(key: Uint8Array): { reindex(id: string): void };
+  patientsWithIndexKey(key: Uint8Array): { reindex(id: string, opened?: ReadonlyMap<string, string>): void };
   indexRekeyed(): void;
   unreadable(place: FieldPlace | null, reason: string): void;
 }
@@ -80,8 +80,7 @@ export class KeyService {
   status(): KeyStatus {
     const ring = this.d.ring();
     const s = this.repo.rotationState<RotationState>();
-    const tables =
-      s?.targets.map((t) => ({ name: t.name, done: Math.min(t.done, t.total), total: t.total })) ?? [];
+    const tables = s ? progressRows(s) : [];
     return {
       versions: this.repo
         .ringRows()
@@ -233,6 +232,16 @@ export class KeyService {
       versions: keys.map((k) => k.version),
     };
   }
+}
+
+/** Rows walked per table, then the search index (patients re-indexed under the new key). */
+function progressRows(s: RotationState): { name: string; done: number; total: number }[] {
+  const rows = s.targets.map((t) => ({ name: t.name, done: Math.min(t.done, t.total), total: t.total }));
+  const patients = s.targets.find((t) => t.name === 'patients')?.total ?? 0;
+  const indexed = s.phase === 'retire' || s.phase === 'done';
+  const total = s.index?.total ?? patients;
+  rows.push({ name: 'search index', done: indexed ? total : Math.min(s.index?.done ?? 0, total), total });
+  return rows;
 }
 
 const services = new WeakMap<object, KeyService>();
