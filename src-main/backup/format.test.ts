@@ -4,17 +4,39 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BackupError, BackupReader, BackupWriter, deriveBackupKey } from './format.js';
+import {
+  BackupError,
+  type BackupKey,
+  BackupReader,
+  BackupWriter,
+  deriveBackupKey,
+  type KdfParams,
+} from './format.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kavach-bkfmt-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const CHUNK = 1024;
 
+// argon2id takes ~200 ms a call: derive each (passphrase, salt) once for these tests.
+const derived = new Map<string, Promise<BackupKey>>();
+function keyFor(passphrase: string, kdf?: KdfParams): Promise<BackupKey> {
+  if (!kdf) {
+    const fresh = deriveBackupKey(passphrase);
+    void fresh.then((k) => derived.set(`${passphrase}|${k.kdf.salt}`, fresh));
+    return fresh;
+  }
+  const id = `${passphrase}|${kdf.salt}`;
+  if (!derived.has(id)) derived.set(id, deriveBackupKey(passphrase, kdf));
+  return derived.get(id)!;
+}
+const SHARED = keyFor('a passphrase long enough');
+
 async function write(payload: Uint8Array, passphrase: string): Promise<string> {
   const file = join(dir, `${Math.random().toString(36).slice(2)}.kvbk`);
   const out = await open(file, 'wx');
-  const writer = new BackupWriter(out, await deriveBackupKey(passphrase), payload.length, CHUNK);
+  const key = passphrase === 'a passphrase long enough' ? await SHARED : await keyFor(passphrase);
+  const writer = new BackupWriter(out, key, payload.length, CHUNK);
   // Pieces of odd sizes: chunking must not depend on how the caller splits the stream.
   for (let at = 0; at < payload.length; at += 700) await writer.push(payload.subarray(at, at + 700));
   await writer.finish();
@@ -23,7 +45,8 @@ async function write(payload: Uint8Array, passphrase: string): Promise<string> {
 }
 
 async function readAll(file: string, passphrase: string, n: number): Promise<Buffer> {
-  const r = await BackupReader.open(file, async (kdf) => (await deriveBackupKey(passphrase, kdf)).key);
+  // The reader wipes the key it is given: hand it a copy.
+  const r = await BackupReader.open(file, async (kdf) => (await keyFor(passphrase, kdf)).key.slice());
   try {
     const out = Buffer.from(await r.read(n));
     await r.end();

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, call, type HarnessCore, loginAs, must, startCore } from '../testing/core-harness.js';
 
@@ -123,7 +124,7 @@ describe('kavach CLI (beside a running core on the same data folder)', () => {
     expect(help.stdout).toMatch(/Exit codes/);
   });
 
-  it('backup and restore round trip: new machine, wrong passphrase, truncated file, occupied target', async () => {
+  it('backup and restore round trip: refusals audited on this workstation, restore on a new machine', async () => {
     const out = join(scratch, 'backups');
     const backup = await kavach(['backup', '--out', out, '--passphrase-env', 'BACKUP_PASS']);
     expect(backup.code, backup.stderr).toBe(0);
@@ -132,25 +133,49 @@ describe('kavach CLI (beside a running core on the same data folder)', () => {
     const file = join(out, name!);
     const cut = join(scratch, 'cut.kvbk');
     writeFileSync(cut, readFileSync(file).subarray(0, 5000));
+
+    // On this machine (KAVACH_DATA_DIR is the workstation): checked there first, so audited.
+    const wrongPass = await kavach(
+      ['restore', '--from', file, '--data', join(scratch, 'r1'), '--passphrase-env', 'OTHER'],
+      {
+        OTHER: 'not-the-right-one',
+      },
+    );
+    expect(wrongPass.code).toBe(3);
+    expect(wrongPass.stderr).toMatch(/nothing written .*: The passphrase does not open this backup/);
+    const truncated = await kavach([
+      'restore',
+      '--from',
+      cut,
+      '--data',
+      join(scratch, 'r2'),
+      '--passphrase-env',
+      'BACKUP_PASS',
+    ]);
+    expect(truncated.code).toBe(4);
+    expect(truncated.stderr).toMatch(/truncated/);
+    const db = new Database(join(h.dataDir, 'kavach.db'), { readonly: true });
+    try {
+      const rows = db
+        .prepare("SELECT outcome, detail FROM audit_events WHERE action = 'backup.verify' ORDER BY seq")
+        .all() as { outcome: string; detail: string }[];
+      expect(rows.map((r) => [r.outcome, JSON.parse(r.detail).reason])).toEqual([
+        ['failed', 'wrong-passphrase'],
+        ['failed', 'truncated'],
+      ]);
+    } finally {
+      db.close();
+    }
+
+    // A new machine: another keychain, no workstation of its own.
+    const newMachine = { KAVACH_KEYCHAIN_SERVICE: 'Kavach-test-cli-new-machine', KAVACH_DATA_DIR: '' };
     const occupied = join(scratch, 'occupied');
     mkdirSync(occupied);
     writeFileSync(join(occupied, 'keep.txt'), 'x');
-    const newMachine = { KAVACH_KEYCHAIN_SERVICE: 'Kavach-test-cli-new-machine' };
-    const [wrongPass, truncated, busy] = await Promise.all([
-      kavach(['restore', '--from', file, '--data', join(scratch, 'r1'), '--passphrase-env', 'OTHER'], {
-        ...newMachine,
-        OTHER: 'not-the-right-one',
-      }),
-      kavach(
-        ['restore', '--from', cut, '--data', join(scratch, 'r2'), '--passphrase-env', 'BACKUP_PASS'],
-        newMachine,
-      ),
-      kavach(['restore', '--from', file, '--data', occupied, '--passphrase-env', 'BACKUP_PASS'], newMachine),
-    ]);
-    expect(wrongPass.code).toBe(3);
-    expect(wrongPass.stderr).toMatch(/nothing written: The passphrase does not open this backup/);
-    expect(truncated.code).toBe(4);
-    expect(truncated.stderr).toMatch(/truncated/);
+    const busy = await kavach(
+      ['restore', '--from', file, '--data', occupied, '--passphrase-env', 'BACKUP_PASS'],
+      newMachine,
+    );
     expect(busy.code).toBe(2);
     expect(busy.stderr).toMatch(/new or empty folder/);
     expect(readdirSync(occupied)).toEqual(['keep.txt']);

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Result } from '../../src-shared/result.js';
 import type { Connection, Core } from '../core-types.js';
@@ -34,8 +34,9 @@ Commands
   backup --out DIR            write an encrypted backup into DIR
   verify-backup --from FILE   decrypt a backup and check every digest, restoring nothing
   restore --from FILE --data DIR
-                              restore a backup into DIR (new or empty) on this machine;
-                              the backup passphrase is the authority here, no login
+                              restore a backup into DIR (new or empty) on this machine; when
+                              $KAVACH_DATA_DIR names this machine's workstation, the file is
+                              first checked there as its admin, so refusals are audited
   rotate-key                  new clinic data key; re-encrypts everything (when in this build)
   export-recovery-kit --out DIR
                               clinic key ring under a recovery passphrase (when in this build)
@@ -176,7 +177,11 @@ function unavailable(e: unknown): CliExit {
 }
 
 /** Opens the core and logs in as an admin; the caller closes both. */
-async function adminSession(args: Args, io: Io): Promise<{ core: Core; conn: Connection }> {
+async function adminSession(
+  args: Args,
+  io: Io,
+  dir = dataDir(args, io),
+): Promise<{ core: Core; conn: Connection }> {
   const user = args.flags.get('--user') ?? io.env.KAVACH_USER;
   if (!user) throw new CliExit(EXIT.USAGE, 'Which admin? Give --user NAME or set KAVACH_USER.');
   const password = io.env.KAVACH_PASSWORD || (await readSecret(`Password for ${user}: `));
@@ -185,7 +190,7 @@ async function adminSession(args: Args, io: Io): Promise<{ core: Core; conn: Con
   try {
     const { openCore } = await import('../core.js');
     core = await openCore({
-      dataDir: dataDir(args, io),
+      dataDir: dir,
       secrets: await secrets(io),
       log: (l) => io.err(l),
       sync: { auto: false },
@@ -202,7 +207,15 @@ async function adminSession(args: Args, io: Io): Promise<{ core: Core; conn: Con
       `Login refused: ${login.error.message}`,
     );
   }
-  if ((login.value as { user?: { role?: string } | null }).user?.role !== 'admin') {
+  const session = login.value as { state?: string; user?: { role?: string } | null };
+  if (session.state !== 'active') {
+    await core.close();
+    throw new CliExit(
+      EXIT.AUTH,
+      `Login for ${user} is not complete (${session.state}); the CLI cannot finish a second factor.`,
+    );
+  }
+  if (session.user?.role !== 'admin') {
     await core.close();
     throw new CliExit(EXIT.AUTH, `${user} is not an admin.`);
   }
@@ -360,19 +373,62 @@ function notInBuild(io: Io, name: string): number {
   return EXIT.NOT_IN_BUILD;
 }
 
+/**
+ * A restore's target has no audit trail yet, so when this machine has a workstation
+ * (KAVACH_DATA_DIR), the file is first checked there as its admin through backup.verify:
+ * the check, and a refusal with its reason (wrong passphrase, truncated, altered), land in
+ * that workstation's audit trail. Without one the refusal is only reported here.
+ */
+async function checkOnWorkstation(
+  args: Args,
+  io: Io,
+  file: string,
+  pass: string,
+  dest: string,
+): Promise<void> {
+  const workstation = io.env.KAVACH_DATA_DIR ? resolve(io.cwd, io.env.KAVACH_DATA_DIR) : null;
+  if (!workstation || workstation === dest || !existsSync(join(workstation, 'kavach.db'))) {
+    io.err(
+      'note: no workstation data folder (KAVACH_DATA_DIR) here, so this restore is not recorded in an audit trail',
+    );
+    return;
+  }
+  const { core, conn } = await adminSession(args, io, workstation);
+  try {
+    const r = await conn.invoke('backup.verify', { file, passphrase: pass });
+    if (r.ok) return;
+    const why = r.error.fields?.passphrase ?? r.error.fields?.file ?? r.error.message;
+    const code = r.error.fields?.passphrase
+      ? EXIT.AUTH
+      : r.error.code === 'VALIDATION' && !/does not exist/.test(why)
+        ? EXIT.VERIFY
+        : EXIT.USAGE;
+    throw new CliExit(
+      code,
+      `Restore refused, nothing written (recorded in this workstation's audit trail): ${why}`,
+    );
+  } finally {
+    conn.close();
+    await core.close();
+  }
+}
+
 async function restore(args: Args, io: Io): Promise<number> {
   const from = args.flags.get('--from');
   const target = args.flags.get('--data');
   if (!from || !target)
     throw new CliExit(EXIT.USAGE, 'restore needs --from FILE and --data DIR (a new or empty folder).');
   const pass = await passphrase(args, io, 'Backup', false);
+  const file = resolve(io.cwd, from);
+  const dest = resolve(io.cwd, target);
+  await checkOnWorkstation(args, io, file, pass, dest);
   const { BackupError } = await import('../backup/format.js');
   const { RestoreError, restoreBackup } = await import('../backup/restore.js');
   try {
     const r = await restoreBackup({
-      file: resolve(io.cwd, from),
+      file,
       passphrase: pass,
-      target: resolve(io.cwd, target),
+      target: dest,
       secrets: await secrets(io),
       now: Date.now,
     });
