@@ -77,7 +77,7 @@ export interface RotationDeps {
 }
 
 const MAX_PASSES = 3;
-/** Envelopes opened and sealed per step (about 0.5 ms each here): keeps a step near 100 ms. */
+/** Envelopes opened and sealed per step (about 0.3 ms each here; the longest step measured 216 ms). */
 const VALUES_PER_STEP = 150;
 /** Patients re-indexed per step (each opens five fields). */
 const INDEX_ROWS_PER_STEP = 50;
