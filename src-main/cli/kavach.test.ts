@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { totpAt } from '../auth/totp.js';
 import { ADMIN, call, type HarnessCore, loginAs, must, startCore } from '../testing/core-harness.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -14,6 +15,7 @@ const PHONE = '9847066602';
 const PASSPHRASE = 'monsoon-harbour-lantern-8';
 
 let h: HarnessCore;
+let opsSecret: string;
 let scratch: string;
 
 interface Run {
@@ -71,6 +73,18 @@ beforeAll(async () => {
       password: 'marigold-window-5',
     }),
   );
+  must(
+    await call(admin, 'staff.create', {
+      username: 'ops.admin',
+      displayName: 'Ops Admin',
+      role: 'admin',
+      password: 'lotus-anchor-ferry-6',
+    }),
+  );
+  const ops = await loginAs(h.core, 'ops.admin', 'lotus-anchor-ferry-6');
+  opsSecret = must(await call(ops, 'auth.beginTotpEnrollment', {})).secret;
+  must(await call(ops, 'auth.confirmTotpEnrollment', { code: totpAt(opsSecret, h.clock.now()) }));
+  ops.close();
   const desk = await loginAs(h.core, 'desk', 'marigold-window-5');
   must(
     await call(desk, 'patients.register', {
@@ -99,6 +113,14 @@ describe('kavach CLI (beside a running core on the same data folder)', () => {
     const users = await kavach(['users', 'list']);
     const audit = await kavach(['verify-audit']);
     const wrong = await kavach(['status'], { KAVACH_PASSWORD: 'not-the-password-1' });
+    // An admin with a TOTP second factor: a current code in KAVACH_TOTP completes the login.
+    const totp = { KAVACH_USER: 'ops.admin', KAVACH_PASSWORD: 'lotus-anchor-ferry-6' };
+    const noCode = await kavach(['users', 'list'], totp);
+    const withCode = await kavach(['users', 'list'], {
+      ...totp,
+      // The next step's code: the one used to enroll may still be current, and a replay is refused.
+      KAVACH_TOTP: totpAt(opsSecret, Date.now() + 30_000),
+    });
     const [usage, argvSecret, help] = await Promise.all([
       kavach(['backup']),
       kavach(['backup', '--out', scratch, '--passphrase', PASSPHRASE.replace(/./g, 'x')]),
@@ -106,16 +128,20 @@ describe('kavach CLI (beside a running core on the same data folder)', () => {
     ]);
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toContain('clinic: Sushrut Clinic');
-    expect(status.stdout).toContain('active users: 2');
+    expect(status.stdout).toContain('active users: 3');
     expect(users.code, users.stderr).toBe(0);
     expect(users.stdout.trim().split('\n').sort()).toEqual(
-      [`desk\treceptionist\tactive`, `${ADMIN.username}\tadmin\tactive`].sort(),
+      [`desk\treceptionist\tactive`, `${ADMIN.username}\tadmin\tactive`, 'ops.admin\tadmin\tactive'].sort(),
     );
     expect(audit.code, audit.stderr).toBe(0);
     expect(audit.stdout).toMatch(/^audit chain ok: \d+ events verified\n$/);
     expect(wrong.code).toBe(3);
     expect(wrong.stderr).toMatch(/Login refused/);
     expect(wrong.stdout).toBe('');
+    expect(noCode.code).toBe(2);
+    expect(noCode.stderr).toMatch(/set KAVACH_TOTP/);
+    expect(withCode.code, withCode.stderr).toBe(0);
+    expect(withCode.stdout).toContain('ops.admin\tadmin\tactive');
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/backup needs --out DIR/);
     expect(argvSecret.code).toBe(2);

@@ -49,7 +49,9 @@ Options
   --json                      machine-readable output (status, users list, verify-audit)
   -h, --help                  this text
 
-Authentication: the admin password comes from $KAVACH_PASSWORD, else a hidden prompt.
+Authentication: the admin password comes from $KAVACH_PASSWORD, else a hidden prompt; an
+admin with a second factor gives a current code (or a recovery code) in $KAVACH_TOTP or at
+a prompt. An admin who still has to enroll a second factor does so in the app first.
 Keychain: the OS keychain service "Kavach" (override with $KAVACH_KEYCHAIN_SERVICE).
 Running app: the CLI may run beside the app on the same data folder (SQLite WAL); a write
 waits up to 5 s for the app's (busy timeout), then the command fails with exit 5.
@@ -207,7 +209,21 @@ async function adminSession(
       `Login refused: ${login.error.message}`,
     );
   }
-  const session = login.value as { state?: string; user?: { role?: string } | null };
+  let session = login.value as { state?: string; user?: { role?: string } | null };
+  if (session.state === 'second-factor') {
+    const code = io.env.KAVACH_TOTP || (await readSecret('Authenticator code: '));
+    const second = code ? await conn.invoke('auth.verifySecondFactor', { code }) : null;
+    if (!second?.ok) {
+      await core.close();
+      throw new CliExit(
+        code ? EXIT.AUTH : EXIT.USAGE,
+        code && second && !second.ok
+          ? `Second factor refused: ${second.error.message}`
+          : 'This admin signs in with a second factor: set KAVACH_TOTP to a current code or run in a terminal.',
+      );
+    }
+    session = second.value as typeof session;
+  }
   if (session.state !== 'active') {
     await core.close();
     throw new CliExit(
