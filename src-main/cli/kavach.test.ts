@@ -121,6 +121,11 @@ describe('kavach CLI (beside a running core on the same data folder)', () => {
       // The next step's code: the one used to enroll may still be current, and a replay is refused.
       KAVACH_TOTP: totpAt(opsSecret, Date.now() + 30_000),
     });
+    // Keys: export a recovery kit, then rotate (the CLI waits for the re-encryption).
+    const kit = await kavach(['export-recovery-kit', '--out', scratch, '--passphrase-env', 'KIT_PASS'], {
+      KIT_PASS: 'tamarind-quarry-vellum-42',
+    });
+    const rotate = await kavach(['rotate-key']);
     const [usage, argvSecret, help] = await Promise.all([
       kavach(['backup']),
       kavach(['backup', '--out', scratch, '--passphrase', PASSPHRASE.replace(/./g, 'x')]),
@@ -146,6 +151,11 @@ describe('kavach CLI (beside a running core on the same data folder)', () => {
     expect(usage.stderr).toMatch(/backup needs --out DIR/);
     expect(argvSecret.code).toBe(2);
     expect(argvSecret.stderr).toMatch(/never taken as arguments/);
+    expect(kit.code, kit.stderr).toBe(0);
+    expect(kit.stdout).toMatch(/^recovery kit written: .*kavach-recovery-kit-.*\.json\n$/);
+    expect(readdirSync(scratch).filter((n) => n.startsWith('kavach-recovery-kit-'))).toHaveLength(1);
+    expect(rotate.code, rotate.stderr).toBe(0);
+    expect(rotate.stdout).toMatch(/^key rotation finished: version 2 active/);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/Exit codes/);
   });
@@ -205,7 +215,11 @@ describe('kavach CLI (beside a running core on the same data folder)', () => {
     expect(busy.code).toBe(2);
     expect(busy.stderr).toMatch(/new or empty folder/);
     expect(readdirSync(occupied)).toEqual(['keep.txt']);
-    expect(readdirSync(scratch).sort()).toEqual(['backups', 'cut.kvbk', 'occupied']);
+    expect(
+      readdirSync(scratch)
+        .filter((n) => !n.startsWith('kavach-recovery-kit-'))
+        .sort(),
+    ).toEqual(['backups', 'cut.kvbk', 'occupied']);
 
     const target = join(scratch, 'restored');
     const restored = await kavach(

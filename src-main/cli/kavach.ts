@@ -1,12 +1,12 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { KeyStatus } from '../../src-shared/contract.js';
 import type { Result } from '../../src-shared/result.js';
 import type { Connection, Core } from '../core-types.js';
 import { readSecret } from './prompt.js';
 
-// The core and its schemas load only for commands that need them: help and usage errors
-// answer at once.
-const isChannel = async (name: string) => (await import('../../src-shared/contract.js')).isChannel(name);
+// The core and its schemas load only for commands that need them (dynamic imports below):
+// help and usage errors answer at once.
 
 /**
  * The ops CLI: `npm run -s kavach -- <command>` (or the `kavach` bin). It opens the same
@@ -22,7 +22,6 @@ export const EXIT = {
   AUTH: 3,
   VERIFY: 4,
   UNAVAILABLE: 5,
-  NOT_IN_BUILD: 6,
 } as const;
 
 export const HELP = `Usage: kavach <command> [options]
@@ -37,9 +36,9 @@ Commands
                               restore a backup into DIR (new or empty) on this machine; when
                               $KAVACH_DATA_DIR names this machine's workstation, the file is
                               first checked there as its admin, so refusals are audited
-  rotate-key                  new clinic data key; re-encrypts everything (when in this build)
+  rotate-key                  new clinic data key; waits while everything is re-encrypted
   export-recovery-kit --out DIR
-                              clinic key ring under a recovery passphrase (when in this build)
+                              clinic key ring under a recovery passphrase (16+ characters)
 
 Options
   --data DIR                  data folder (default $KAVACH_DATA_DIR, else ./data/workstation)
@@ -54,7 +53,8 @@ admin with a second factor gives a current code (or a recovery code) in $KAVACH_
 a prompt. An admin who still has to enroll a second factor does so in the app first.
 Keychain: the OS keychain service "Kavach" (override with $KAVACH_KEYCHAIN_SERVICE).
 Running app: the CLI may run beside the app on the same data folder (SQLite WAL); a write
-waits up to 5 s for the app's (busy timeout), then the command fails with exit 5.
+waits up to 5 s for the app's (busy timeout). Still busy when opening: exit 5; a write
+that collides with the app's during a command fails with exit 1: run it again.
 
 Exit codes
   0 ok   1 unexpected failure   2 bad usage (also: restore target not empty)
@@ -62,7 +62,6 @@ Exit codes
   4 verification failed (audit chain broken; backup truncated, altered or not a backup;
     restored data did not verify)
   5 data folder or keychain unavailable, or the database busy
-  6 command not available in this build
 `;
 
 export interface Io {
@@ -353,41 +352,38 @@ const COMMANDS: Record<string, Command> = {
   },
 
   async 'rotate-key'(_args, io, conn) {
-    if (!(await isChannel('keys.rotate')) || !(await isChannel('keys.status')))
-      return notInBuild(io, 'rotate-key');
     unwrap(await conn.invoke('keys.rotate', {}), 'rotate-key');
     // The re-encryption runs in the background of this core: wait for it before closing.
+    let status: KeyStatus;
     for (;;) {
-      const s = JSON.stringify(unwrap(await conn.invoke('keys.status', {}), 'rotate-key'));
-      if (!/"phase":"(fields|index|retire)"/.test(s)) break;
+      status = unwrap(await conn.invoke('keys.status', {}), 'rotate-key') as KeyStatus;
+      if (!status.rotation?.running) break;
       await new Promise((r) => setTimeout(r, 500));
     }
-    io.out('key rotation finished');
+    const r = status.rotation;
+    if (r?.phase !== 'done') {
+      io.err(`key rotation did not finish (${r?.phase ?? 'unknown'}): ${r?.message ?? 'see Admin → Keys'}`);
+      return EXIT.VERIFY;
+    }
+    io.out(
+      `key rotation finished: version ${status.active} active, ${r.resealed} values re-encrypted, ${r.done} checked`,
+    );
     return EXIT.OK;
   },
 
   async 'export-recovery-kit'(args, io, conn) {
-    if (!(await isChannel('keys.exportRecoveryKit'))) return notInBuild(io, 'export-recovery-kit');
     const out = args.flags.get('--out')!;
     const pass = await passphrase(args, io, 'Recovery', true);
     const kit = unwrap(
       await conn.invoke('keys.exportRecoveryKit', { passphrase: pass }),
       'export-recovery-kit',
-    ) as {
-      fileName: string;
-      base64: string;
-    };
+    ) as { fileName: string; base64: string };
     const file = join(resolve(io.cwd, out), kit.fileName.replace(/[/\\]/g, '_'));
     writeFileSync(file, Buffer.from(kit.base64, 'base64'), { mode: 0o600, flag: 'wx' });
     io.out(`recovery kit written: ${file}`);
     return EXIT.OK;
   },
 };
-
-function notInBuild(io: Io, name: string): number {
-  io.err(`${name} is not available in this build.`);
-  return EXIT.NOT_IN_BUILD;
-}
 
 /**
  * A restore's target has no audit trail yet, so when this machine has a workstation
