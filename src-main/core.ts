@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { HybridClock } from '../src-shared/hlc.js';
 import { todayIso } from '../src-shared/patient.js';
+import { adminHandlers } from './admin/handlers.js';
 import { appointmentHandlers } from './appointments/handlers.js';
 import { attachmentHandlers } from './attachments/handlers.js';
 import { AttachmentStore } from './attachments/store.js';
@@ -57,6 +58,7 @@ const handlers: Handlers = {
   ...doctorHandlers,
   ...prescriptionHandlers,
   ...attachmentHandlers,
+  ...adminHandlers,
   ...secondFactorHandlers,
   ...backupHandlers,
   ...keyHandlers,

@@ -78,4 +78,9 @@ export const CHANNEL_NAMES = [
   'backup.configure',
   'backup.runNow',
   'backup.verify',
+  'audit.list',
+  'audit.exportCsv',
+  'security.summary',
+  'security.list',
+  'security.acknowledge',
 ] as const satisfies readonly Channel[];

@@ -1,5 +1,17 @@
 import { z } from 'zod';
 import {
+  type AuditChainResult,
+  type AuditCsv,
+  type AuditPage,
+  auditExportInput,
+  auditListInput,
+  type SecurityPage,
+  type SecuritySummary,
+  securityAcknowledgeInput,
+  securityListInput,
+  securitySummaryInput,
+} from './audit.js';
+import {
   type BackupCheck,
   type BackupCreated,
   type BackupStatus,
@@ -323,7 +335,7 @@ export const contract = {
     audit: 'admin',
     perMinute: 30,
   }),
-  'audit.verify': channel<AuditVerification>()({
+  'audit.verify': channel<AuditChainResult>()({
     input: emptyInput,
     access: ['admin'],
     description: 'Check the audit trail’s hash chain and name the first broken link.',
@@ -782,6 +794,41 @@ export const contract = {
     description: 'Decrypt a backup file with its passphrase and check every digest, without restoring it.',
     audit: 'admin',
     perMinute: 10,
+  }),
+  'audit.list': channel<AuditPage>()({
+    input: auditListInput,
+    access: ['admin'],
+    description: 'The audit trail, newest first, filtered by user, patient, action and dates, in pages.',
+    audit: 'admin',
+    perMinute: 300,
+  }),
+  'audit.exportCsv': channel<AuditCsv>()({
+    input: auditExportInput,
+    access: ['admin'],
+    description: 'The filtered audit trail as CSV (ids, no patient names), up to 50,000 events.',
+    audit: 'admin',
+    perMinute: 10,
+  }),
+  'security.summary': channel<SecuritySummary>()({
+    input: securitySummaryInput,
+    access: ['admin'],
+    description: 'Security events per day and kind over the last days (at most 90).',
+    audit: 'admin',
+    perMinute: 120,
+  }),
+  'security.list': channel<SecurityPage>()({
+    input: securityListInput,
+    access: ['admin'],
+    description: 'Security events, newest first, by kind and acknowledgement, without payloads.',
+    audit: 'admin',
+    perMinute: 300,
+  }),
+  'security.acknowledge': channel<{ acknowledged: number }>()({
+    input: securityAcknowledgeInput,
+    access: ['admin'],
+    description: 'Mark security events as seen by this admin (at most 500 at once).',
+    audit: 'admin',
+    perMinute: 60,
   }),
 } as const satisfies Record<string, ChannelDef>;
 

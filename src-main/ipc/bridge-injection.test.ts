@@ -253,6 +253,22 @@ const SAMPLES: Record<
   },
   'attachments.finish': { as: 'docd', payload: () => ({ uploadId }) },
   'attachments.read': { as: 'docd', payload: () => ({ id: attachmentId, index: 0 }) },
+  // from, to, kind and patientId stay null here: other channels share those names and
+  // must keep refusing null for them.
+  'audit.list': {
+    as: 'admin',
+    payload: () => ({ userId: targetId, patientId: null, action: 'staff.update', from: null, to: null, cursor: 1000, limit: 50 }),
+  },
+  'audit.exportCsv': {
+    as: 'admin',
+    payload: () => ({ userId: targetId, patientId: null, action: 'staff.update', from: null, to: null }),
+  },
+  'security.summary': { as: 'admin', payload: () => ({ days: 14 }) },
+  'security.list': {
+    as: 'admin',
+    payload: () => ({ kind: null, acknowledged: false, cursor: 1000, limit: 50 }),
+  },
+  'security.acknowledge': { as: 'admin', payload: () => ({ ids: [1, 2] }) },
   'auth.verifySecondFactor': { as: 'rita', payload: () => ({ code: '123456' }) },
   'auth.beginTotpEnrollment': { as: 'rita', payload: () => ({}) },
   'auth.confirmTotpEnrollment': { as: 'rita', payload: () => ({ code: '123456' }) },
@@ -313,6 +329,10 @@ function consultation(id: string) {
 
 /** Fields that accept null by design; every other field must refuse it. */
 const NULLABLE = new Set([
+  'userId',
+  'action',
+  'cursor',
+  'acknowledged',
   'newPassphrase',
   'yearsOfExperience',
   'doctor',

@@ -19,6 +19,10 @@ export const ROUTES: readonly RouteDef[] = [
   { path: '/admin/settings', label: 'Settings', roles: ['admin'] },
   { path: '/admin/patient-history', label: 'Patient history', roles: ['admin'] },
   { path: '/admin/sync', label: 'Sync', roles: ['admin'] },
+  { path: '/admin/audit', label: 'Audit', roles: ['admin'] },
+  { path: '/admin/security', label: 'Security', roles: ['admin'] },
+  // The same screen as Sync: its workstation list is where an admin revokes one.
+  { path: '/admin/workstations', label: 'Workstations', roles: ['admin'] },
   { path: '/admin/keys', label: 'Keys', roles: ['admin'] },
   { path: '/admin/backup', label: 'Backup', roles: ['admin'] },
 ];

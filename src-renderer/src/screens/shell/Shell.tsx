@@ -5,7 +5,9 @@ import { logout, startSessionWatch } from '../../session';
 import { useApp } from '../../store';
 import { BackupScreen } from '../admin/BackupScreen';
 import { KeysScreen } from '../admin/KeysScreen';
+import { AuditScreen } from '../admin/AuditScreen';
 import { PatientHistoryScreen } from '../admin/PatientHistoryScreen';
+import { SecurityScreen } from '../admin/SecurityScreen';
 import { SettingsScreen } from '../admin/SettingsScreen';
 import { StaffScreen } from '../admin/StaffScreen';
 import { AppointmentsScreen } from '../appointments/AppointmentsScreen';
@@ -28,6 +30,9 @@ const SCREENS: Record<string, ComponentType> = {
   '/admin/settings': SettingsScreen,
   '/admin/patient-history': PatientHistoryScreen,
   '/admin/sync': SyncScreen,
+  '/admin/audit': AuditScreen,
+  '/admin/security': SecurityScreen,
+  '/admin/workstations': SyncScreen,
   '/admin/keys': KeysScreen,
   '/admin/backup': BackupScreen,
 };
