@@ -29,7 +29,7 @@ const DOCTOR = {
   department: 'General Medicine',
 } as const;
 
-const ADMIN_SCREENS = ['Schedules', 'Staff', 'Settings', 'Patient history', 'Sync'];
+const ADMIN_SCREENS = ['Schedules', 'Staff', 'Settings', 'Patient history', 'Sync', 'Audit', 'Security', 'Workstations', 'Keys', 'Backup'];
 
 async function setUpWithChecks(page: Page, kavach: KavachFixture, testInfo: TestInfo) {
   await page.goto(kavach.url);

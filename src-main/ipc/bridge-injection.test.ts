@@ -613,6 +613,9 @@ describe('bridge under injection payloads', () => {
       expect(schemaOf()).toBe(schemaBefore);
       expect(({} as Record<string, unknown>).role).toBeUndefined();
     },
+    // prescriptions.sign checks the doctor's password (argon2id, ~0.3 s) on every accepted
+    // payload: well over a minute on a busy 2-core machine.
+    180_000,
   );
 
   it.each(CHANNELS)(
