@@ -128,6 +128,17 @@ export const SYNCED_TABLES = {
     digest: 'plain',
     signed_at: 'plain',
   },
+  /** Insert-only: each field is written once, when the entry joins its workstation's chain. */
+  ledger_entries: {
+    workstation_id: 'plain',
+    seq: 'plain',
+    kind: 'plain',
+    ref_id: 'plain',
+    content: 'plain',
+    prev_hash: 'plain',
+    hash: 'plain',
+    created_at: 'plain',
+  },
 } as const satisfies Record<string, Record<string, ColumnKind>>;
 
 export type SyncedTable = keyof typeof SYNCED_TABLES;

@@ -55,5 +55,15 @@ export const MIGRATIONS: EmbeddedMigration[] = [
     "idx": 9,
     "tag": "0009_second_factor",
     "sql": "ALTER TABLE `clinic_settings` ADD `second_factor_roles` text;--> statement-breakpoint\nALTER TABLE `users` ADD `totp_secret` blob;--> statement-breakpoint\nALTER TABLE `users` ADD `recovery_codes` blob;--> statement-breakpoint\nALTER TABLE `users` ADD `totp_last_step` integer;"
+  },
+  {
+    "idx": 10,
+    "tag": "0010_ledger",
+    "sql": "CREATE TABLE `ledger_entries` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`workstation_id` text NOT NULL,\n\t`seq` integer NOT NULL,\n\t`kind` text NOT NULL,\n\t`ref_id` text NOT NULL,\n\t`content` text NOT NULL,\n\t`prev_hash` text NOT NULL,\n\t`hash` text NOT NULL,\n\t`created_at` integer NOT NULL,\n\t`updated_at` integer NOT NULL\n);\n--> statement-breakpoint\nCREATE UNIQUE INDEX `ledger_entries_chain` ON `ledger_entries` (`workstation_id`,`seq`);"
+  },
+  {
+    "idx": 11,
+    "tag": "0011_ledger_append_only",
+    "sql": "-- A ledger entry is never changed or removed: a correction is a new entry (refund, void)\n-- in the chain. Sync never rewrites a row either: each field of an entry is written once,\n-- so a received copy is always the same write and is skipped as stale.\nCREATE TRIGGER ledger_entries_no_update BEFORE UPDATE ON ledger_entries\nBEGIN\n  SELECT RAISE(ABORT, 'ledger entries are insert-only');\nEND;\n--> statement-breakpoint\nCREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries\nBEGIN\n  SELECT RAISE(ABORT, 'ledger entries are insert-only');\nEND;\n"
   }
 ];

@@ -1,4 +1,4 @@
-import { blob, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
  * The workstation store. Every column that identifies a person or describes their health is
@@ -494,4 +494,31 @@ export const attachments = sqliteTable(
     uploadedAt: integer('uploaded_at').notNull(),
   },
   (t) => [index('attachments_patient').on(t.patientId)],
+);
+
+/** The billing ledger (issue 7): every issued invoice, payment, refund and void as one entry
+ *  in a per-workstation SHA-256 hash chain. Insert-only (SQL triggers). Synced; never
+ *  conflicts because no row is ever written twice. */
+export const ledgerEntries = sqliteTable(
+  'ledger_entries',
+  {
+    // plaintext: '<workstation id>:<seq>', the writing workstation's random node id and the
+    // entry's number in that workstation's chain; neither identifies a person.
+    id: text('id').primaryKey(),
+    workstationId: text('workstation_id').notNull(),
+    seq: integer('seq').notNull(),
+    // plaintext: what happened and the invoice's or payment's random id.
+    kind: text('kind', { enum: ['invoice-issued', 'payment', 'refund', 'void'] }).notNull(),
+    refId: text('ref_id').notNull(),
+    // plaintext: canonical JSON of amounts in integer paise, method and ids only (never a
+    // name): reports add the amounts up (DESIGN.md §4), and the hash covers these exact bytes.
+    content: text('content').notNull(),
+    // plaintext: SHA-256 hashes of the chain.
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+    // plaintext: timestamps.
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('ledger_entries_chain').on(t.workstationId, t.seq)],
 );

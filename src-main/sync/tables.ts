@@ -9,6 +9,7 @@ import {
   consultations,
   doctorLeave,
   doctorSchedules,
+  ledgerEntries,
   patientPhotos,
   patients,
   prescriptions,
@@ -54,6 +55,7 @@ const DRIZZLE_TABLES: Record<SyncedTable, SQLiteTable> = {
   chart_items: chartItems,
   consultations,
   prescriptions,
+  ledger_entries: ledgerEntries,
 };
 
 function describe(name: SyncedTable): SyncedTableInfo {
