@@ -5,6 +5,7 @@
 // `node scripts/bench.mjs sync [--quick]` runs the sync benchmark (bench/sync.bench.ts) instead,
 // `node scripts/bench.mjs attachments [--reps N]` the attachment benchmark (bench/attachments.bench.ts),
 // `node scripts/bench.mjs chart [--visits N] [--samples N]` the chart benchmark (bench/chart.bench.ts).
+// `node scripts/bench.mjs ledger [--entries N] [--runs N]` the ledger benchmark (bench/ledger.bench.ts).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,6 +34,7 @@ const modes = {
   sync: 'bench/sync.bench.ts',
   attachments: 'bench/attachments.bench.ts',
   chart: 'bench/chart.bench.ts',
+  ledger: 'bench/ledger.bench.ts',
 };
 const mode = Object.hasOwn(modes, args[0] ?? '') ? args.shift() : null;
 const bench = mode ? modes[mode] : 'bench/patients.bench.ts';
