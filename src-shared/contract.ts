@@ -50,7 +50,6 @@ import {
 } from './text.js';
 import {
   type Appointment,
-  type AuditVerification,
   type ClinicSettings,
   type ConflictCopy,
   type DaySlots,

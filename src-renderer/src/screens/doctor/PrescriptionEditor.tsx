@@ -69,7 +69,7 @@ export function PrescriptionEditor(props: PrescriptionEditorProps) {
     setSigning(true);
   }
 
-  async function sign(password: string): Promise<AppError | null> {
+  async function sign(proof: { password: string } | { totp: string }): Promise<AppError | null> {
     const overrides = flagged.map((i) => ({ itemIndex: i, reason: rows[i]?.overrideReason.trim() ?? '' }));
     const result = await call('prescriptions.sign', {
       visitId: props.visitId,
@@ -78,7 +78,7 @@ export function PrescriptionEditor(props: PrescriptionEditorProps) {
       advice: props.advice,
       followUp: props.followUp,
       overrides,
-      password,
+      ...proof,
     });
     if (result.ok) {
       setSigning(false);
@@ -86,7 +86,7 @@ export function PrescriptionEditor(props: PrescriptionEditorProps) {
       return null;
     }
     const f = result.error.fields ?? {};
-    if (f.password || result.error.code === 'INVALID_CREDENTIALS') return result.error;
+    if (f.password || f.totp || result.error.code === 'INVALID_CREDENTIALS') return result.error;
     setSigning(false);
     setFields(f);
     const known = Object.keys(f).filter((k) => /^(items\.\d+|overrides\.\d+)/.test(k));

@@ -26,6 +26,7 @@ const INJECTIONS = [
   '; cat /etc/passwd',
   '../../etc/passwd',
   '{{7*7}}',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a template-injection payload, as typed
   '${7*7}',
   'x'.repeat(100_000),
   'nul\u0000byte',
@@ -257,7 +258,15 @@ const SAMPLES: Record<
   // must keep refusing null for them.
   'audit.list': {
     as: 'admin',
-    payload: () => ({ userId: targetId, patientId: null, action: 'staff.update', from: null, to: null, cursor: 1000, limit: 50 }),
+    payload: () => ({
+      userId: targetId,
+      patientId: null,
+      action: 'staff.update',
+      from: null,
+      to: null,
+      cursor: 1000,
+      limit: 50,
+    }),
   },
   'audit.exportCsv': {
     as: 'admin',
@@ -407,315 +416,335 @@ async function connectAs(who: (typeof SAMPLES)[Channel]['as']): Promise<Connecti
   return loginAs(h.core, who, PASSWORDS[who]);
 }
 
-beforeAll(async () => {
-  h = await startCore();
-  const admin = await loginAs(h.core, ADMIN.username, ADMIN.password);
-  const target = must(
-    await call(admin, 'staff.create', {
-      username: 'target',
-      displayName: 'Target User',
-      role: 'receptionist',
-      password: 'granite-hill-4410',
-    }),
-  );
-  targetId = target.id;
-  // Refused calls are not activity, and each call advances the clock seven seconds: keep
-  // the idle lock out of the way of a long run of refusals on one connection.
-  must(await call(admin, 'settings.update', { clinicName: 'Sushrut Clinic', idleMinutes: 60 }));
-  for (const [username, password] of Object.entries(PASSWORDS)) {
-    must(
-      await call(admin, 'staff.create', { username, displayName: username, role: 'receptionist', password }),
-    );
-  }
-  const doctor = must(
-    await call(admin, 'staff.create', {
-      username: 'docd',
-      displayName: 'Dr D',
-      role: 'doctor',
-      password: 'river-stone-9931',
-      doctor: { ...DOCTOR },
-    }),
-  );
-  doctorId = doctor.id;
-  // Far enough ahead that the clock this file moves forward never reaches it.
-  bookingDate = addDays(todayIso(h.clock.now()), 60);
-  must(await call(admin, 'schedule.set', SAMPLES['schedule.set'].payload() as InputOf<'schedule.set'>));
-  const tara = await loginAs(h.core, 'tara', PASSWORDS.tara);
-  const registered = must(
-    await call(tara, 'patients.register', {
-      patient: KAVYA,
-      decision: 'register-new',
-      reviewedCandidates: [],
-    }),
-  );
-  if (registered.status !== 'registered') throw new Error('expected a registration');
-  patientId = registered.id;
-  visitId = must(
-    await call(tara, 'visits.checkIn', { patientId, doctorId: null, reason: 'Cough', priority: 'urgent' }),
-  ).id;
-  appointmentId = must(
-    await call(tara, 'appointments.book', {
-      doctorId,
-      patientId,
-      date: bookingDate,
-      start: '09:00',
-      reason: 'Follow-up',
-    }),
-  ).id;
-  const second = must(
-    await call(tara, 'patients.register', {
-      patient: { ...KAVYA, givenNames: 'Kavitha' },
-      decision: 'register-new',
-      reviewedCandidates: [],
-    }),
-  );
-  if (second.status !== 'registered') throw new Error('expected a registration');
-  finishVisitId = must(
-    await call(tara, 'visits.checkIn', {
-      patientId: second.id,
-      doctorId,
-      reason: 'Review',
-      priority: 'routine',
-    }),
-  ).id;
-  const doc = await loginAs(h.core, 'docd', DOCTOR_PASSWORD);
-  prescriptionId = must(
-    await call(
-      doc,
-      'prescriptions.sign',
-      SAMPLES['prescriptions.sign'].payload() as InputOf<'prescriptions.sign'>,
-    ),
-  ).id;
-  const filed = must(
-    await call(doc, 'attachments.begin', { patientId, visitId: null, name: 'scan.pdf', bytes: 5 }),
-  );
-  must(
-    await call(doc, 'attachments.upload', {
-      uploadId: filed.uploadId,
-      index: 0,
-      base64: Buffer.from('%PDF-').toString('base64'),
-    }),
-  );
-  attachmentId = must(await call(doc, 'attachments.finish', { uploadId: filed.uploadId })).id;
-  uploadId = must(
-    await call(doc, 'attachments.begin', { patientId, visitId: null, name: 'open.pdf', bytes: 5 }),
-  ).uploadId;
-  db = new Database(join(h.dataDir, 'kavach.db'), { readonly: true });
-});
-afterAll(async () => {
-  db.close();
-  await h.close();
-});
-
-const readers = new Map<'admin' | 'tara' | 'docd', Connection>();
-
-/** A logged-in connection for reading back, reused while it stays unlocked: each login is
- *  an argon2id hash, and a fresh one per readback would dominate this file's run time. */
-async function reader(who: 'admin' | 'tara' | 'docd'): Promise<Connection> {
-  const cached = readers.get(who);
-  if (cached && must(await call(cached, 'session.status', {})).state === 'active') return cached;
-  cached?.close();
-  const fresh = await connectAs(who);
-  readers.set(who, fresh);
-  return fresh;
-}
-
-/** Reads back what a successful write stored, for the verbatim check. */
-async function readBack(conn: Connection, channel: Channel, result: Result<unknown>): Promise<unknown> {
-  const admin = await reader('admin');
-  if (channel === 'staff.create' && result.ok)
-    return must(await call(admin, 'staff.get', { id: (result.value as { id: string }).id }));
-  if (channel === 'staff.update') return must(await call(admin, 'staff.get', { id: targetId }));
-  if (channel === 'settings.update') return must(await call(admin, 'settings.get', {}));
-  const tara = await reader('tara');
-  if (channel === 'patients.register' && result.ok) {
-    const r = result.value as { status: string; id?: string };
-    if (r.status === 'registered')
-      return { patient: must(await call(tara, 'patients.get', { id: r.id as string })) };
-  }
-  if (channel === 'patients.update')
-    return { patient: must(await call(tara, 'patients.get', { id: patientId })) };
-  if (channel === 'visits.checkIn' && result.ok) {
-    const queue = must(await call(tara, 'visits.queue', { doctor: 'all', includeFinished: true }));
-    return queue.visits.find((v) => v.id === (result.value as { id: string }).id);
-  }
-  if (channel === 'appointments.book' && result.ok) {
-    const list = must(await call(tara, 'appointments.list', { doctor: 'all', from: bookingDate, days: 1 }));
-    return list.find((a) => a.id === (result.value as { id: string }).id);
-  }
-  if (channel === 'chart.saveItem' && result.ok) {
-    const doc = await reader('docd');
-    const chart = must(await call(doc, 'chart.open', { patientId }));
-    return { details: chart.allergies.find((a) => a.id === (result.value as { id: string }).id) };
-  }
-  if ((channel === 'consultations.saveDraft' || channel === 'consultations.finish') && result.ok) {
-    const doc = await reader('docd');
-    return must(
-      await call(doc, 'consultations.get', { visitId: (result.value as { visitId: string }).visitId }),
-    );
-  }
-  if (channel === 'prescriptions.sign' && result.ok) {
-    const doc = await reader('docd');
-    return must(await call(doc, 'prescriptions.get', { id: (result.value as { id: string }).id }));
-  }
-  if (channel === 'schedule.setLeave') {
-    const sch = must(await call(tara, 'schedule.get', { doctorId }));
-    return { note: sch.leave.find((l) => l.date === '2099-01-01')?.note };
-  }
-  void conn;
-  return null;
-}
-
-async function send(conn: Connection, channel: string, payload: unknown): Promise<Result<unknown>> {
-  // Seven seconds of simulated time per call keeps the per-channel token buckets full; the
-  // rate limiter itself has its own test.
-  h.clock.advance(7_000);
-  const result = await conn.invoke(channel, payload);
-  expect(typeof result.ok).toBe('boolean');
-  if (!result.ok) {
-    expect(result.error.message).not.toMatch(/at .+\.ts:\d+|Error:|SQLITE|sqlite/);
-  }
-  return result;
-}
-
-describe('bridge under injection payloads', () => {
-  it('covers every channel of the contract', () => {
-    expect(Object.keys(SAMPLES).sort()).toEqual([...CHANNELS].sort());
-  });
-
-  it.each(CHANNELS)(
-    '%s: hostile strings in every field are refused cleanly or stored verbatim',
-    async (channel) => {
-      const schemaBefore = schemaOf();
-      const sample = SAMPLES[channel];
-      const conn = await connectAs(sample.as);
-      for (const path of leafPaths(sample.payload())) {
-        for (const hostile of INJECTIONS) {
-          const before = dataOf();
-          const payload = withValue(sample.payload(), path, hostile);
-          const result = await send(conn, channel, payload);
-          if (result.ok && channel === 'auth.changePassword')
-            PASSWORDS.ravi = (payload as { newPassword: string }).newPassword;
-          if (result.ok) {
-            const stored = await readBack(conn, channel, result);
-            if (stored && get(payload, path) !== undefined && get(stored, path) !== undefined) {
-              expect(get(stored, path)).toBe(hostile);
-            }
-          } else {
-            expect(
-              CLEAN_REFUSALS.has(result.error.code),
-              `${channel}.${path.join('.')}: ${result.error.code}`,
-            ).toBe(true);
-            expect(dataOf()).toBe(before);
-          }
-        }
-      }
-      expect(schemaOf()).toBe(schemaBefore);
-      expect(({} as Record<string, unknown>).role).toBeUndefined();
-    },
-    // prescriptions.sign checks the doctor's password (argon2id, ~0.3 s) on every accepted
-    // payload: well over a minute on a busy 2-core machine.
-    180_000,
-  );
-
-  it.each(CHANNELS)(
-    '%s: wrong types, extra keys and prototype keys are refused without writing',
-    async (channel) => {
-      const sample = SAMPLES[channel];
-      const conn = await connectAs(sample.as);
-      const refusedCleanly = async (payload: unknown) => {
-        const before = dataOf();
-        const result = await send(conn, channel, payload);
-        expect(result).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
-        expect(dataOf()).toBe(before);
-        return result;
-      };
-      for (const path of leafPaths(sample.payload())) {
-        for (const wrong of WRONG_TYPES) {
-          const original = get(sample.payload(), path);
-          // A value of the field's own type (true for a flag, 42 for a count) is not wrong.
-          if (
-            typeof wrong === typeof original &&
-            (wrong === null) === (original === null) &&
-            typeof wrong !== 'object'
-          )
-            continue;
-          if (wrong === null && original === null) continue;
-          const payload = withValue(sample.payload(), path, wrong);
-          const before = dataOf();
-          const result = await send(conn, channel, payload);
-          if (!(wrong === null && NULLABLE.has(path.at(-1) as string))) {
-            expect(result, `${channel}.${path.join('.')} = ${JSON.stringify(wrong)}`).toMatchObject({
-              ok: false,
-              error: { code: 'VALIDATION' },
-            });
-            expect(dataOf()).toBe(before);
-          }
-        }
-      }
-      const extra = await refusedCleanly({ ...(sample.payload() as object), extra: 1 });
-      expect(!extra.ok && extra.error.fields?.extra).toBe('Unexpected field');
-      const body = JSON.stringify(sample.payload()).slice(1, -1);
-      await refusedCleanly(
-        JSON.parse(`{${body}${body ? ',' : ''}"__proto__":{"role":"admin","isAdmin":true}}`),
-      );
-      await refusedCleanly(
-        JSON.parse(`{${body}${body ? ',' : ''}"constructor":{"prototype":{"polluted":true}}}`),
-      );
-      for (const notAnObject of [null, 'string', 42, [], [sample.payload()]])
-        await refusedCleanly(notAnObject);
-      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-      expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
-    },
-  );
-
-  it('refuses unknown and prototype-named channels', async () => {
-    const conn = h.core.connect();
-    for (const name of ['__proto__', 'constructor', 'toString', 'staff.delete', '', 42, null]) {
-      expect(await conn.invoke(name as string, {})).toMatchObject({
-        ok: false,
-        error: { code: 'UNKNOWN_CHANNEL' },
-      });
-    }
-  });
-
-  it('records injection attempts as security events without the payload', () => {
-    const rows = db.prepare("SELECT detail FROM security_events WHERE kind = 'injection-detected'").all() as {
-      detail: string;
-    }[];
-    expect(rows.length).toBeGreaterThan(20);
-    for (const r of rows) {
-      expect(r.detail).not.toContain('DROP TABLE');
-      expect(r.detail).not.toContain('<script>');
-    }
-  });
-});
-
-describe('bridge with legitimate hard cases', () => {
-  it.each(LEGITIMATE)('stores and reads back %s byte for byte', async (value) => {
-    const admin = await connectAs('admin');
-    const flagged = () =>
-      (
-        db.prepare("SELECT count(*) AS n FROM security_events WHERE kind = 'injection-detected'").get() as {
-          n: number;
-        }
-      ).n;
-    const flaggedBefore = flagged();
-    const created = must(
+/**
+ * Registers the corpus's hooks and tests for one shard of the channels: the corpus is the
+ * longest-running suite, and split over two files it runs on both cores at once. Shard 0
+ * also holds the whole-contract checks, shard 1 the legitimate hard cases.
+ */
+export function defineCorpus(shard: number, shards: number): void {
+  const mine = CHANNELS.filter((_, i) => i % shards === shard);
+  beforeAll(async () => {
+    h = await startCore();
+    const admin = await loginAs(h.core, ADMIN.username, ADMIN.password);
+    const target = must(
       await call(admin, 'staff.create', {
-        username: `legit${serial++}`,
-        displayName: value,
-        role: 'doctor',
-        password: 'river-stone-9931',
-        doctor: { ...DOCTOR, department: value, availabilityNote: `${value}\nsecond line` },
+        username: 'target',
+        displayName: 'Target User',
+        role: 'receptionist',
+        password: 'granite-hill-4410',
       }),
     );
-    const read = must(await call(admin, 'staff.get', { id: created.id }));
-    expect(Buffer.from(read.displayName).equals(Buffer.from(value))).toBe(true);
-    expect(read.doctor?.department).toBe(value);
-    expect(read.doctor?.availabilityNote).toBe(`${value}\nsecond line`);
-    must(await call(admin, 'settings.update', { clinicName: value, idleMinutes: 60 }));
-    expect(must(await call(admin, 'settings.get', {})).clinicName).toBe(value);
-    expect(flagged()).toBe(flaggedBefore);
+    targetId = target.id;
+    // Refused calls are not activity, and each call advances the clock seven seconds: keep
+    // the idle lock out of the way of a long run of refusals on one connection.
+    must(await call(admin, 'settings.update', { clinicName: 'Sushrut Clinic', idleMinutes: 60 }));
+    for (const [username, password] of Object.entries(PASSWORDS)) {
+      must(
+        await call(admin, 'staff.create', {
+          username,
+          displayName: username,
+          role: 'receptionist',
+          password,
+        }),
+      );
+    }
+    const doctor = must(
+      await call(admin, 'staff.create', {
+        username: 'docd',
+        displayName: 'Dr D',
+        role: 'doctor',
+        password: 'river-stone-9931',
+        doctor: { ...DOCTOR },
+      }),
+    );
+    doctorId = doctor.id;
+    // Far enough ahead that the clock this file moves forward never reaches it.
+    bookingDate = addDays(todayIso(h.clock.now()), 60);
+    must(await call(admin, 'schedule.set', SAMPLES['schedule.set'].payload() as InputOf<'schedule.set'>));
+    const tara = await loginAs(h.core, 'tara', PASSWORDS.tara);
+    const registered = must(
+      await call(tara, 'patients.register', {
+        patient: KAVYA,
+        decision: 'register-new',
+        reviewedCandidates: [],
+      }),
+    );
+    if (registered.status !== 'registered') throw new Error('expected a registration');
+    patientId = registered.id;
+    visitId = must(
+      await call(tara, 'visits.checkIn', { patientId, doctorId: null, reason: 'Cough', priority: 'urgent' }),
+    ).id;
+    appointmentId = must(
+      await call(tara, 'appointments.book', {
+        doctorId,
+        patientId,
+        date: bookingDate,
+        start: '09:00',
+        reason: 'Follow-up',
+      }),
+    ).id;
+    const second = must(
+      await call(tara, 'patients.register', {
+        patient: { ...KAVYA, givenNames: 'Kavitha' },
+        decision: 'register-new',
+        reviewedCandidates: [],
+      }),
+    );
+    if (second.status !== 'registered') throw new Error('expected a registration');
+    finishVisitId = must(
+      await call(tara, 'visits.checkIn', {
+        patientId: second.id,
+        doctorId,
+        reason: 'Review',
+        priority: 'routine',
+      }),
+    ).id;
+    const doc = await loginAs(h.core, 'docd', DOCTOR_PASSWORD);
+    prescriptionId = must(
+      await call(
+        doc,
+        'prescriptions.sign',
+        SAMPLES['prescriptions.sign'].payload() as InputOf<'prescriptions.sign'>,
+      ),
+    ).id;
+    const filed = must(
+      await call(doc, 'attachments.begin', { patientId, visitId: null, name: 'scan.pdf', bytes: 5 }),
+    );
+    must(
+      await call(doc, 'attachments.upload', {
+        uploadId: filed.uploadId,
+        index: 0,
+        base64: Buffer.from('%PDF-').toString('base64'),
+      }),
+    );
+    attachmentId = must(await call(doc, 'attachments.finish', { uploadId: filed.uploadId })).id;
+    uploadId = must(
+      await call(doc, 'attachments.begin', { patientId, visitId: null, name: 'open.pdf', bytes: 5 }),
+    ).uploadId;
+    db = new Database(join(h.dataDir, 'kavach.db'), { readonly: true });
   });
-});
+  afterAll(async () => {
+    db.close();
+    await h.close();
+  });
+
+  const readers = new Map<'admin' | 'tara' | 'docd', Connection>();
+
+  /** A logged-in connection for reading back, reused while it stays unlocked: each login is
+   *  an argon2id hash, and a fresh one per readback would dominate this file's run time. */
+  async function reader(who: 'admin' | 'tara' | 'docd'): Promise<Connection> {
+    const cached = readers.get(who);
+    if (cached && must(await call(cached, 'session.status', {})).state === 'active') return cached;
+    cached?.close();
+    const fresh = await connectAs(who);
+    readers.set(who, fresh);
+    return fresh;
+  }
+
+  /** Reads back what a successful write stored, for the verbatim check. */
+  async function readBack(conn: Connection, channel: Channel, result: Result<unknown>): Promise<unknown> {
+    const admin = await reader('admin');
+    if (channel === 'staff.create' && result.ok)
+      return must(await call(admin, 'staff.get', { id: (result.value as { id: string }).id }));
+    if (channel === 'staff.update') return must(await call(admin, 'staff.get', { id: targetId }));
+    if (channel === 'settings.update') return must(await call(admin, 'settings.get', {}));
+    const tara = await reader('tara');
+    if (channel === 'patients.register' && result.ok) {
+      const r = result.value as { status: string; id?: string };
+      if (r.status === 'registered')
+        return { patient: must(await call(tara, 'patients.get', { id: r.id as string })) };
+    }
+    if (channel === 'patients.update')
+      return { patient: must(await call(tara, 'patients.get', { id: patientId })) };
+    if (channel === 'visits.checkIn' && result.ok) {
+      const queue = must(await call(tara, 'visits.queue', { doctor: 'all', includeFinished: true }));
+      return queue.visits.find((v) => v.id === (result.value as { id: string }).id);
+    }
+    if (channel === 'appointments.book' && result.ok) {
+      const list = must(await call(tara, 'appointments.list', { doctor: 'all', from: bookingDate, days: 1 }));
+      return list.find((a) => a.id === (result.value as { id: string }).id);
+    }
+    if (channel === 'chart.saveItem' && result.ok) {
+      const doc = await reader('docd');
+      const chart = must(await call(doc, 'chart.open', { patientId }));
+      return { details: chart.allergies.find((a) => a.id === (result.value as { id: string }).id) };
+    }
+    if ((channel === 'consultations.saveDraft' || channel === 'consultations.finish') && result.ok) {
+      const doc = await reader('docd');
+      return must(
+        await call(doc, 'consultations.get', { visitId: (result.value as { visitId: string }).visitId }),
+      );
+    }
+    if (channel === 'prescriptions.sign' && result.ok) {
+      const doc = await reader('docd');
+      return must(await call(doc, 'prescriptions.get', { id: (result.value as { id: string }).id }));
+    }
+    if (channel === 'schedule.setLeave') {
+      const sch = must(await call(tara, 'schedule.get', { doctorId }));
+      return { note: sch.leave.find((l) => l.date === '2099-01-01')?.note };
+    }
+    void conn;
+    return null;
+  }
+
+  async function send(conn: Connection, channel: string, payload: unknown): Promise<Result<unknown>> {
+    // Seven seconds of simulated time per call keeps the per-channel token buckets full; the
+    // rate limiter itself has its own test.
+    h.clock.advance(7_000);
+    const result = await conn.invoke(channel, payload);
+    expect(typeof result.ok).toBe('boolean');
+    if (!result.ok) {
+      expect(result.error.message).not.toMatch(/at .+\.ts:\d+|Error:|SQLITE|sqlite/);
+    }
+    return result;
+  }
+
+  describe('bridge under injection payloads', () => {
+    if (shard === 0)
+      it('covers every channel of the contract', () => {
+        expect(Object.keys(SAMPLES).sort()).toEqual([...CHANNELS].sort());
+      });
+
+    it.each(mine)(
+      '%s: hostile strings in every field are refused cleanly or stored verbatim',
+      async (channel) => {
+        const schemaBefore = schemaOf();
+        const sample = SAMPLES[channel];
+        const conn = await connectAs(sample.as);
+        for (const path of leafPaths(sample.payload())) {
+          for (const hostile of INJECTIONS) {
+            const before = dataOf();
+            const payload = withValue(sample.payload(), path, hostile);
+            const result = await send(conn, channel, payload);
+            if (result.ok && channel === 'auth.changePassword')
+              PASSWORDS.ravi = (payload as { newPassword: string }).newPassword;
+            if (result.ok) {
+              const stored = await readBack(conn, channel, result);
+              if (stored && get(payload, path) !== undefined && get(stored, path) !== undefined) {
+                expect(get(stored, path)).toBe(hostile);
+              }
+            } else {
+              expect(
+                CLEAN_REFUSALS.has(result.error.code),
+                `${channel}.${path.join('.')}: ${result.error.code}`,
+              ).toBe(true);
+              expect(dataOf()).toBe(before);
+            }
+          }
+        }
+        expect(schemaOf()).toBe(schemaBefore);
+        expect(({} as Record<string, unknown>).role).toBeUndefined();
+      },
+      // prescriptions.sign checks the doctor's password (argon2id, ~0.3 s) on every accepted
+      // payload: well over a minute on a busy 2-core machine.
+      180_000,
+    );
+
+    it.each(mine)(
+      '%s: wrong types, extra keys and prototype keys are refused without writing',
+      async (channel) => {
+        const sample = SAMPLES[channel];
+        const conn = await connectAs(sample.as);
+        const refusedCleanly = async (payload: unknown) => {
+          const before = dataOf();
+          const result = await send(conn, channel, payload);
+          expect(result).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+          expect(dataOf()).toBe(before);
+          return result;
+        };
+        for (const path of leafPaths(sample.payload())) {
+          for (const wrong of WRONG_TYPES) {
+            const original = get(sample.payload(), path);
+            // A value of the field's own type (true for a flag, 42 for a count) is not wrong.
+            if (
+              typeof wrong === typeof original &&
+              (wrong === null) === (original === null) &&
+              typeof wrong !== 'object'
+            )
+              continue;
+            if (wrong === null && original === null) continue;
+            const payload = withValue(sample.payload(), path, wrong);
+            const before = dataOf();
+            const result = await send(conn, channel, payload);
+            if (!(wrong === null && NULLABLE.has(path.at(-1) as string))) {
+              expect(result, `${channel}.${path.join('.')} = ${JSON.stringify(wrong)}`).toMatchObject({
+                ok: false,
+                error: { code: 'VALIDATION' },
+              });
+              expect(dataOf()).toBe(before);
+            }
+          }
+        }
+        const extra = await refusedCleanly({ ...(sample.payload() as object), extra: 1 });
+        expect(!extra.ok && extra.error.fields?.extra).toBe('Unexpected field');
+        const body = JSON.stringify(sample.payload()).slice(1, -1);
+        await refusedCleanly(
+          JSON.parse(`{${body}${body ? ',' : ''}"__proto__":{"role":"admin","isAdmin":true}}`),
+        );
+        await refusedCleanly(
+          JSON.parse(`{${body}${body ? ',' : ''}"constructor":{"prototype":{"polluted":true}}}`),
+        );
+        for (const notAnObject of [null, 'string', 42, [], [sample.payload()]])
+          await refusedCleanly(notAnObject);
+        expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+        expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
+      },
+    );
+
+    if (shard === 0)
+      it('refuses unknown and prototype-named channels', async () => {
+        const conn = h.core.connect();
+        for (const name of ['__proto__', 'constructor', 'toString', 'staff.delete', '', 42, null]) {
+          expect(await conn.invoke(name as string, {})).toMatchObject({
+            ok: false,
+            error: { code: 'UNKNOWN_CHANNEL' },
+          });
+        }
+      });
+
+    it('records injection attempts as security events without the payload', () => {
+      const rows = db
+        .prepare("SELECT detail FROM security_events WHERE kind = 'injection-detected'")
+        .all() as {
+        detail: string;
+      }[];
+      expect(rows.length).toBeGreaterThan(20);
+      for (const r of rows) {
+        expect(r.detail).not.toContain('DROP TABLE');
+        expect(r.detail).not.toContain('<script>');
+      }
+    });
+  });
+
+  if (shard === shards - 1)
+    describe('bridge with legitimate hard cases', () => {
+      it.each(LEGITIMATE)('stores and reads back %s byte for byte', async (value) => {
+        const admin = await connectAs('admin');
+        const flagged = () =>
+          (
+            db
+              .prepare("SELECT count(*) AS n FROM security_events WHERE kind = 'injection-detected'")
+              .get() as {
+              n: number;
+            }
+          ).n;
+        const flaggedBefore = flagged();
+        const created = must(
+          await call(admin, 'staff.create', {
+            username: `legit${serial++}`,
+            displayName: value,
+            role: 'doctor',
+            password: 'river-stone-9931',
+            doctor: { ...DOCTOR, department: value, availabilityNote: `${value}\nsecond line` },
+          }),
+        );
+        const read = must(await call(admin, 'staff.get', { id: created.id }));
+        expect(Buffer.from(read.displayName).equals(Buffer.from(value))).toBe(true);
+        expect(read.doctor?.department).toBe(value);
+        expect(read.doctor?.availabilityNote).toBe(`${value}\nsecond line`);
+        must(await call(admin, 'settings.update', { clinicName: value, idleMinutes: 60 }));
+        expect(must(await call(admin, 'settings.get', {})).clinicName).toBe(value);
+        expect(flagged()).toBe(flaggedBefore);
+      });
+    });
+}
