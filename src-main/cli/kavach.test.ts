@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -231,5 +231,42 @@ describe('kavach CLI (beside a running core on the same data folder)', () => {
     // The restored folder opens with the new machine's keychain, and its trail still verifies.
     const after = await kavach(['verify-audit', '--data', target], newMachine);
     expect(after.code, after.stderr).toBe(0);
+  });
+
+  it('restore-recovery-kit: a workstation whose keychain lost its device key is unlocked by the kit', async () => {
+    const KIT = 'tamarind-quarry-vellum-43';
+    const kitDir = join(scratch, 'kit-now');
+    mkdirSync(kitDir);
+    const exported = await kavach(['export-recovery-kit', '--out', kitDir, '--passphrase-env', 'KIT_PASS'], {
+      KIT_PASS: KIT,
+    });
+    expect(exported.code, exported.stderr).toBe(0);
+    const kitFile = join(kitDir, readdirSync(kitDir)[0]!);
+    // The same data folder on a machine whose keychain no longer holds the device key.
+    await h.core.close();
+    const lost = join(scratch, 'lost-keychain');
+    cpSync(h.dataDir, lost, { recursive: true });
+    await h.reopen();
+    const machine = { KAVACH_DATA_DIR: lost, KAVACH_KEYCHAIN_SERVICE: 'Kavach-test-cli-lost-keychain' };
+    const locked = await kavach(['status'], machine);
+    expect(locked.code).toBe(5);
+    const wrong = await kavach(['restore-recovery-kit', '--from', kitFile, '--passphrase-env', 'KIT_PASS'], {
+      ...machine,
+      KIT_PASS: 'not-the-kit-passphrase-00',
+    });
+    expect(wrong.code).toBe(3);
+    expect(wrong.stderr).toMatch(/nothing changed/);
+    expect((await kavach(['status'], machine)).code).toBe(5);
+    const restored = await kavach(
+      ['restore-recovery-kit', '--from', kitFile, '--passphrase-env', 'KIT_PASS'],
+      {
+        ...machine,
+        KIT_PASS: KIT,
+      },
+    );
+    expect(restored.code, restored.stderr).toBe(0);
+    const status = await kavach(['status'], machine);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toContain('clinic: Sushrut Clinic');
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { KeyStatus } from '../../src-shared/contract.js';
 import type { Result } from '../../src-shared/result.js';
@@ -39,6 +39,9 @@ Commands
   rotate-key                  new clinic data key; waits while everything is re-encrypted
   export-recovery-kit --out DIR
                               clinic key ring under a recovery passphrase (16+ characters)
+  restore-recovery-kit --from FILE
+                              this workstation's keychain lost its device key: unlock the
+                              data folder with the clinic's recovery kit (no login needed)
 
 Options
   --data DIR                  data folder (default $KAVACH_DATA_DIR, else ./data/workstation)
@@ -466,6 +469,40 @@ async function restore(args: Args, io: Io): Promise<number> {
   }
 }
 
+/**
+ * A workstation whose keychain lost its device key cannot open its database, so nobody can
+ * log in: the recovery kit (exported earlier by an admin) unwraps the clinic key ring and
+ * it is kept under a new device key. The attempt, refused or not, is audited in that
+ * database by restoreRecoveryKit.
+ */
+async function restoreKit(args: Args, io: Io): Promise<number> {
+  const from = args.flags.get('--from');
+  if (!from) throw new CliExit(EXIT.USAGE, 'restore-recovery-kit needs --from FILE.');
+  const dir = dataDir(args, io);
+  if (!existsSync(join(dir, 'kavach.db'))) throw new CliExit(EXIT.USAGE, `No Kavach data folder at ${dir}.`);
+  let kit: Buffer;
+  try {
+    kit = readFileSync(resolve(io.cwd, from));
+  } catch {
+    throw new CliExit(EXIT.USAGE, 'The recovery kit file cannot be read.');
+  }
+  const pass = await passphrase(args, io, 'Recovery', false);
+  const { restoreRecoveryKit } = await import('../keys/restore.js');
+  const { RecoveryKitError } = await import('../keys/recovery-kit.js');
+  try {
+    const r = await restoreRecoveryKit(dir, kit, pass, await secrets(io));
+    io.out(`recovery kit restored: key versions ${r.versions.join(', ')}; staff can log in again`);
+    return EXIT.OK;
+  } catch (e) {
+    if (e instanceof RecoveryKitError)
+      throw new CliExit(
+        e.reason === 'wrong-passphrase' ? EXIT.AUTH : EXIT.VERIFY,
+        `Recovery refused, nothing changed: ${e.message}`,
+      );
+    throw unavailable(e);
+  }
+}
+
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   try {
     const args = parse(argv);
@@ -475,6 +512,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       return EXIT.OK;
     }
     if (name === 'restore') return await restore(args, io);
+    if (name === 'restore-recovery-kit') return await restoreKit(args, io);
     const command = COMMANDS[name];
     if (!command) {
       io.err(name ? `Unknown command "${name}".` : 'No command given.');
