@@ -23,7 +23,7 @@ export async function unlockKeyRing(db: Db, metaRepo: MetaRepo, secrets: SecretS
   const stored = installId ? await secrets.get(account(installId)) : null;
   if (!stored) {
     throw new DeviceKeyMissingError(
-      `This workstation's database already holds encrypted data, but its device key is not in the keychain (${secrets.name}). Kavach will not create a new key over existing data. Restore the keychain this workstation used, or have an admin restore the clinic key from a recovery kit.`,
+      `This workstation's database already holds encrypted data, but its device key is not in the keychain (${secrets.name}). Kavach will not create a new key over existing data. Restore the keychain this workstation used, or have an admin restore the clinic key from a recovery kit (npm run -s kavach -- restore-recovery-kit --from FILE).`,
     );
   }
   const deviceKey = Buffer.from(stored, 'base64');
