@@ -5,6 +5,7 @@ import { todayIso } from '../src-shared/patient.js';
 import { adminHandlers } from './admin/handlers.js';
 import { appointmentHandlers } from './appointments/handlers.js';
 import { attachmentHandlers } from './attachments/handlers.js';
+import { billingHandlers } from './billing/handlers.js';
 import { AttachmentStore } from './attachments/store.js';
 import { authHandlers } from './auth/handlers.js';
 import { secondFactorHandlers } from './auth/second-factor.js';
@@ -58,6 +59,7 @@ const handlers: Handlers = {
   ...doctorHandlers,
   ...prescriptionHandlers,
   ...attachmentHandlers,
+  ...billingHandlers,
   ...adminHandlers,
   ...secondFactorHandlers,
   ...backupHandlers,

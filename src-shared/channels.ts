@@ -83,4 +83,5 @@ export const CHANNEL_NAMES = [
   'security.summary',
   'security.list',
   'security.acknowledge',
+  'billing.verifyLedger',
 ] as const satisfies readonly Channel[];

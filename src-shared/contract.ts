@@ -36,6 +36,7 @@ import {
   signPrescriptionStatic,
 } from './clinical/chart.js';
 import { calendarDateInput, patientInputAt } from './patient.js';
+import type { LedgerCheck } from './billing.js';
 import { ROLES, type Role } from './roles.js';
 import { SLOT_MINUTES, timeInput, weeklyHoursInput } from './schedule.js';
 import { secondFactorCodeInput, totpCodeInput } from './second-factor.js';
@@ -828,6 +829,13 @@ export const contract = {
     description: 'Mark security events as seen by this admin (at most 500 at once).',
     audit: 'admin',
     perMinute: 60,
+  }),
+  'billing.verifyLedger': channel<LedgerCheck>()({
+    input: emptyInput,
+    access: ['admin'],
+    description: 'Check every workstation’s billing ledger chain and name the first bad entry.',
+    audit: 'admin',
+    perMinute: 10,
   }),
 } as const satisfies Record<string, ChannelDef>;
 

@@ -269,4 +269,10 @@ describe('kavach CLI (beside a running core on the same data folder)', () => {
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toContain('clinic: Sushrut Clinic');
   });
+
+  it('verify-ledger checks the billing ledger chains (exit 0 when they verify)', async () => {
+    const r = await kavach(['verify-ledger']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe('ledger ok: 0 workstation chains, 0 entries verified');
+  });
 });

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { LedgerCheck } from '../../src-shared/billing.js';
 import type { KeyStatus } from '../../src-shared/contract.js';
 import type { Result } from '../../src-shared/result.js';
 import type { Connection, Core } from '../core-types.js';
@@ -29,6 +30,7 @@ export const HELP = `Usage: kavach <command> [options]
 Commands
   status                      clinic, sync and backup state (no patient data)
   verify-audit                check the audit trail's hash chain
+  verify-ledger               check every workstation's billing ledger chain
   users list                  staff accounts: username, role, active
   backup --out DIR            write an encrypted backup into DIR
   verify-backup --from FILE   decrypt a backup and check every digest, restoring nothing
@@ -62,7 +64,7 @@ that collides with the app's during a command fails with exit 1: run it again.
 Exit codes
   0 ok   1 unexpected failure   2 bad usage (also: restore target not empty)
   3 authentication failed (admin password, or the backup passphrase)
-  4 verification failed (audit chain broken; backup truncated, altered or not a backup;
+  4 verification failed (audit chain or billing ledger broken; backup truncated, altered or not a backup;
     restored data did not verify)
   5 data folder or keychain unavailable, or the database busy
 `;
@@ -308,6 +310,15 @@ const COMMANDS: Record<string, Command> = {
     if (args.bools.has('--json')) io.out(JSON.stringify(v));
     else if (v.ok) io.out(`audit chain ok: ${v.checked} events verified`);
     else io.out(`audit chain BROKEN at event ${v.firstBroken?.seq}: ${v.firstBroken?.reason}`);
+    return v.ok ? EXIT.OK : EXIT.VERIFY;
+  },
+
+  async 'verify-ledger'(args, io, conn) {
+    const v = unwrap(await conn.invoke('billing.verifyLedger', {}), 'verify-ledger') as LedgerCheck;
+    const entries = v.chains.reduce((n, c) => n + c.entries, 0);
+    if (args.bools.has('--json')) io.out(JSON.stringify(v));
+    else if (v.ok) io.out(`ledger ok: ${v.chains.length} workstation chains, ${entries} entries verified`);
+    else io.out(`ledger BROKEN in workstation ${v.workstationId}'s chain at entry ${v.seq}: ${v.reason}`);
     return v.ok ? EXIT.OK : EXIT.VERIFY;
   },
 

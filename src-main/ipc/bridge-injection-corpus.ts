@@ -254,6 +254,7 @@ const SAMPLES: Record<
   },
   'attachments.finish': { as: 'docd', payload: () => ({ uploadId }) },
   'attachments.read': { as: 'docd', payload: () => ({ id: attachmentId, index: 0 }) },
+  'billing.verifyLedger': { as: 'admin', payload: () => ({}) },
   // from, to, kind and patientId stay null here: other channels share those names and
   // must keep refusing null for them.
   'audit.list': {
