@@ -10,7 +10,8 @@ import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from
 export const meta = sqliteTable('meta', {
   // plaintext: fixed setting names chosen by the code.
   key: text('key').primaryKey(),
-  // plaintext: install id, node id, clock high-water mark; none identify a person.
+  // plaintext: install id, node id, clock high-water mark, counters, the backup schedule
+  // (folder, keep-last-N) and the last backup's result; none identify a person.
   value: text('value').notNull(),
 });
 
