@@ -37,8 +37,8 @@ function openVisit(s: Services, visitId: string): StoredVisit {
       `This visit is ${visit.status.replace('-', ' ')}; its consultation can no longer change.`,
     );
   }
-  const c = s.clinical.consultation(visit.id);
-  if (c?.status === 'final') throw new Failure('CONFLICT', 'This consultation is already finished.');
+  if (s.clinical.consultationStatus(visit.id) === 'final')
+    throw new Failure('CONFLICT', 'This consultation is already finished.');
   return visit;
 }
 

@@ -17,6 +17,7 @@ import type { Handlers, Services } from '../ipc/handler-types.js';
 import { requirePatient } from '../patients/records.js';
 import { prescriptionPdf } from '../print/prescription.js';
 import type { StoredPrescription } from '../store/clinical-repo.js';
+import type { StoredPatient } from '../store/patients-repo.js';
 
 interface StoredDiagnosisEntry {
   text: string;
@@ -61,10 +62,9 @@ export function toPrescription(
  * list and the free-text allergies reception wrote at registration (treated as active, since
  * nobody has said otherwise).
  */
-export function allergiesOf(s: Services, patientId: string): AllergyRecord[] {
-  const p = requirePatient(s, patientId);
+function allergiesOf(s: Services, p: StoredPatient): AllergyRecord[] {
   const structured = s.clinical
-    .items(patientId)
+    .items(p.id)
     .filter((i) => i.kind === 'allergy')
     .map((i) => ({ substance: i.kind === 'allergy' ? i.substance : '', status: i.status }));
   return [...structured, ...p.allergies.map((a) => ({ substance: a, status: 'active' as const }))];
@@ -113,7 +113,7 @@ export const prescriptionHandlers: Pick<
 
     // Every item that matches a recorded allergy needs the doctor's reason; the check runs
     // here whatever the screen showed.
-    const flags = checkAllergies(items, allergiesOf(s, patient.id));
+    const flags = checkAllergies(items, allergiesOf(s, patient));
     const reasons = new Map(input.overrides.map((o) => [o.itemIndex, o.reason]));
     const missing: Record<string, string> = {};
     const overrides: PrescriptionOverride[] = [];

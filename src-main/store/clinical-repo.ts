@@ -144,6 +144,17 @@ export class ClinicalRepo {
     return row ? this.decodeConsultation(row) : null;
   }
 
+  /** Draft or final without opening any envelope (checked before every draft save). */
+  consultationStatus(visitId: string): 'draft' | 'final' | null {
+    return (
+      this.db
+        .select({ status: consultations.status })
+        .from(consultations)
+        .where(eq(consultations.visitId, visitId))
+        .get()?.status ?? null
+    );
+  }
+
   consultationsFor(visitIds: string[]): Map<string, StoredConsultation> {
     if (visitIds.length === 0) return new Map();
     const rows = this.db.select().from(consultations).where(inArray(consultations.visitId, visitIds)).all();
