@@ -1,4 +1,7 @@
+import { BILLING_CHANNEL_NAMES } from './billing-channels.js';
 import type { Channel } from './contract.js';
+import { INTEROP_CHANNEL_NAMES } from './interop-channels.js';
+import { REFERRAL_CHANNEL_NAMES } from './referral-channels.js';
 
 /**
  * The contract's channel names and nothing else, so the preload can build window.kavach without
@@ -83,5 +86,8 @@ export const CHANNEL_NAMES = [
   'security.summary',
   'security.list',
   'security.acknowledge',
-  'billing.verifyLedger',
+  // Each later area lists its names in its own *-channels.ts (issue 7 on).
+  ...BILLING_CHANNEL_NAMES,
+  ...INTEROP_CHANNEL_NAMES,
+  ...REFERRAL_CHANNEL_NAMES,
 ] as const satisfies readonly Channel[];

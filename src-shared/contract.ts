@@ -19,6 +19,8 @@ import {
   backupRunInput,
   backupVerifyInput,
 } from './backup.js';
+import { billingContract } from './billing-contract.js';
+import { type Access, type AuditKind, type ChannelDef, channel } from './channel-def.js';
 import {
   type AttachmentInfo,
   type AttachmentPiece,
@@ -35,8 +37,9 @@ import {
   signPrescriptionInput,
   signPrescriptionStatic,
 } from './clinical/chart.js';
+import { interopContract } from './interop-contract.js';
 import { calendarDateInput, patientInputAt } from './patient.js';
-import type { LedgerCheck } from './billing.js';
+import { referralContract } from './referral-contract.js';
 import { ROLES, type Role } from './roles.js';
 import { SLOT_MINUTES, timeInput, weeklyHoursInput } from './schedule.js';
 import { secondFactorCodeInput, totpCodeInput } from './second-factor.js';
@@ -83,35 +86,6 @@ import {
  * schema, who may call it and a one-line description. The preload bridge, the router, the
  * preview transport and the injection tests are all generated from this table.
  */
-
-/** 'public': callable before login. 'any': any logged-in role. Otherwise the listed roles. */
-export type Access = 'public' | 'any' | readonly Role[];
-
-/** Which audit record a successful call leaves. */
-export type AuditKind = 'none' | 'auth' | 'personal-read' | 'personal-write' | 'admin';
-
-export interface ChannelDef<I extends z.ZodType = z.ZodType, O = unknown> {
-  input: I;
-  /** The same schema with the rules that depend on today's date ('YYYY-MM-DD', clinic
-   *  zone); the router prefers it, `input` stays the static shape for typing and preload. */
-  inputAt?: (today: string) => z.ZodType;
-  access: Access;
-  description: string;
-  audit: AuditKind;
-  /** Calls allowed per minute per connection. */
-  perMinute: number;
-  /** Callable while the session is idle-locked (unlock, logout, status). */
-  whileLocked?: boolean;
-  /** Callable after the password but before the second factor, in these stages; every
-   *  other non-public channel is refused until the second factor is done. */
-  beforeSecondFactor?: readonly SecondFactorStage[];
-  /** Phantom: the value type on success. */
-  readonly output?: O;
-}
-
-function channel<O>() {
-  return <I extends z.ZodType>(def: Omit<ChannelDef<I, O>, 'output'>): ChannelDef<I, O> => def;
-}
 
 const displayName = singleLine({ min: 1, max: 100 });
 const reasonInput = singleLine({ max: 200 });
@@ -770,21 +744,24 @@ export const contract = {
   'backup.status': channel<BackupStatus>()({
     input: emptyInput,
     access: ['admin'],
-    description: 'Backup schedule, whether a passphrase is set, the running backup’s progress and the last run.',
+    description:
+      'Backup schedule, whether a passphrase is set, the running backup’s progress and the last run.',
     audit: 'none',
     perMinute: 600,
   }),
   'backup.configure': channel<BackupStatus>()({
     input: backupConfigureInput,
     access: ['admin'],
-    description: 'Set the daily backup folder, how many to keep, on or off, and (optionally) a new passphrase.',
+    description:
+      'Set the daily backup folder, how many to keep, on or off, and (optionally) a new passphrase.',
     audit: 'admin',
     perMinute: 10,
   }),
   'backup.runNow': channel<BackupCreated>()({
     input: backupRunInput,
     access: ['admin'],
-    description: 'Write an encrypted backup now: to the schedule’s folder, or to a folder with a passphrase given here.',
+    description:
+      'Write an encrypted backup now: to the schedule’s folder, or to a folder with a passphrase given here.',
     audit: 'admin',
     perMinute: 10,
   }),
@@ -830,15 +807,13 @@ export const contract = {
     audit: 'admin',
     perMinute: 60,
   }),
-  'billing.verifyLedger': channel<LedgerCheck>()({
-    input: emptyInput,
-    access: ['admin'],
-    description: 'Check every workstation’s billing ledger chain and name the first bad entry.',
-    audit: 'admin',
-    perMinute: 10,
-  }),
+  // Each later area keeps its channels in its own file (issue 7 on).
+  ...billingContract,
+  ...interopContract,
+  ...referralContract,
 } as const satisfies Record<string, ChannelDef>;
 
+export type { Access, AuditKind, ChannelDef };
 export type Contract = typeof contract;
 export type Channel = keyof Contract;
 export type InputOf<C extends Channel> = z.input<Contract[C]['input']>;

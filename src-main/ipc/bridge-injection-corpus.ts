@@ -8,6 +8,8 @@ import type { Result } from '../../src-shared/result.js';
 import { addDays, weekdayOf } from '../../src-shared/schedule.js';
 import type { Connection } from '../core-types.js';
 import { ADMIN, call, type HarnessCore, loginAs, must, startCore } from '../testing/core-harness.js';
+import type { CorpusCaller, CorpusFixtures, CorpusSample } from './corpus/area.js';
+import { AREAS } from './corpus/index.js';
 
 /**
  * Every channel of the contract, every field of its payload, against injection payloads,
@@ -96,10 +98,7 @@ const DOCTOR = {
 };
 
 /** A valid payload per channel, and who calls it. A new channel must be added here. */
-const SAMPLES: Record<
-  Channel,
-  { as: keyof typeof PASSWORDS | 'admin' | 'anon' | 'docd'; payload: () => unknown }
-> = {
+const CORE_SAMPLES: Partial<Record<Channel, CorpusSample>> = {
   'setup.status': { as: 'anon', payload: () => ({}) },
   'setup.createClinic': {
     as: 'anon',
@@ -254,7 +253,6 @@ const SAMPLES: Record<
   },
   'attachments.finish': { as: 'docd', payload: () => ({ uploadId }) },
   'attachments.read': { as: 'docd', payload: () => ({ id: attachmentId, index: 0 }) },
-  'billing.verifyLedger': { as: 'admin', payload: () => ({}) },
   // from, to, kind and patientId stay null here: other channels share those names and
   // must keep refusing null for them.
   'audit.list': {
@@ -301,6 +299,12 @@ const SAMPLES: Record<
   },
 };
 
+/** Every channel's sample: the core's above, and each area's from ./corpus. */
+const SAMPLES = Object.assign({}, CORE_SAMPLES, ...AREAS.map((a) => a.samples)) as Record<
+  Channel,
+  CorpusSample
+>;
+
 const DOCTOR_PASSWORD = 'river-stone-9931';
 const RX_ITEM = {
   medicineId: 'paracetamol',
@@ -338,7 +342,8 @@ function consultation(id: string) {
 }
 
 /** Fields that accept null by design; every other field must refuse it. */
-const NULLABLE = new Set([
+const NULLABLE = new Set<string>([
+  ...AREAS.flatMap((a) => a.nullable ?? []),
   'userId',
   'action',
   'cursor',
@@ -376,6 +381,7 @@ let db: Database.Database;
 const schemaOf = () =>
   JSON.stringify(db.prepare('SELECT type, name, sql FROM sqlite_master ORDER BY name').all());
 const WATCHED = [
+  ...AREAS.flatMap((a) => a.watched ?? []),
   'users',
   'clinic_settings',
   'key_ring',
@@ -410,7 +416,11 @@ const dataOf = () => {
   return hash.digest('hex');
 };
 
-async function connectAs(who: (typeof SAMPLES)[Channel]['as']): Promise<Connection> {
+function fixtures(): CorpusFixtures {
+  return { h, patientId, visitId, doctorId, finishVisitId, prescriptionId, attachmentId, connectAs };
+}
+
+async function connectAs(who: CorpusCaller): Promise<Connection> {
   if (who === 'anon') return h.core.connect();
   if (who === 'docd') return loginAs(h.core, 'docd', DOCTOR_PASSWORD);
   if (who === 'admin') return loginAs(h.core, ADMIN.username, ADMIN.password);
@@ -522,6 +532,7 @@ export function defineCorpus(shard: number, shards: number): void {
     uploadId = must(
       await call(doc, 'attachments.begin', { patientId, visitId: null, name: 'open.pdf', bytes: 5 }),
     ).uploadId;
+    for (const area of AREAS) await area.setup?.(fixtures());
     db = new Database(join(h.dataDir, 'kavach.db'), { readonly: true });
   });
   afterAll(async () => {
@@ -583,6 +594,10 @@ export function defineCorpus(shard: number, shards: number): void {
     if (channel === 'schedule.setLeave') {
       const sch = must(await call(tara, 'schedule.get', { doctorId }));
       return { note: sch.leave.find((l) => l.date === '2099-01-01')?.note };
+    }
+    for (const area of AREAS) {
+      const stored = await area.readBack?.(channel, result, fixtures());
+      if (stored !== undefined) return stored;
     }
     void conn;
     return null;

@@ -1,0 +1,6 @@
+import type { CorpusArea } from './area.js';
+
+/** Interop channels (issue 8). */
+export const interopArea: CorpusArea = {
+  samples: {},
+};
