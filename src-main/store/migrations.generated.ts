@@ -65,5 +65,15 @@ export const MIGRATIONS: EmbeddedMigration[] = [
     "idx": 11,
     "tag": "0011_ledger_append_only",
     "sql": "-- A ledger entry is never changed or removed: a correction is a new entry (refund, void)\n-- in the chain. Sync never rewrites a row either: each field of an entry is written once,\n-- so a received copy is always the same write and is skipped as stale.\nCREATE TRIGGER ledger_entries_no_update BEFORE UPDATE ON ledger_entries\nBEGIN\n  SELECT RAISE(ABORT, 'ledger entries are insert-only');\nEND;\n--> statement-breakpoint\nCREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries\nBEGIN\n  SELECT RAISE(ABORT, 'ledger entries are insert-only');\nEND;\n"
+  },
+  {
+    "idx": 12,
+    "tag": "0012_key_distribution",
+    "sql": "CREATE TABLE `key_wraps` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`version` integer NOT NULL,\n\t`wrapped_under` integer NOT NULL,\n\t`wrapped_key` blob NOT NULL,\n\t`created_at` integer NOT NULL,\n\t`updated_at` integer\n);\n--> statement-breakpoint\nCREATE TABLE `sync_waiting` (\n\t`change_id` text PRIMARY KEY NOT NULL,\n\t`seq` integer NOT NULL,\n\t`tbl` text NOT NULL,\n\t`row_id` text NOT NULL,\n\t`col` text NOT NULL,\n\t`clock` text NOT NULL,\n\t`device_id` text NOT NULL,\n\t`reason` text NOT NULL,\n\t`key_version` integer,\n\t`held_at` integer NOT NULL,\n\t`value` blob NOT NULL\n);\n--> statement-breakpoint\nCREATE INDEX `sync_waiting_seq` ON `sync_waiting` (`seq`);"
+  },
+  {
+    "idx": 13,
+    "tag": "0013_key_wraps_insert_only",
+    "sql": "-- A key wrap is written once, by the rotation that made its version; a received copy is\n-- the same write and is skipped as stale. Nothing rewrites or removes one.\nCREATE TRIGGER key_wraps_no_update BEFORE UPDATE ON key_wraps\nBEGIN\n  SELECT RAISE(ABORT, 'key wraps are insert-only');\nEND;\n--> statement-breakpoint\nCREATE TRIGGER key_wraps_no_delete BEFORE DELETE ON key_wraps\nBEGIN\n  SELECT RAISE(ABORT, 'key wraps are insert-only');\nEND;\n"
   }
 ];
