@@ -16,6 +16,7 @@ import {
   users,
   visits,
 } from '../store/schema.js';
+import { invoiceLines, invoices, payments, priceItems } from '../store/schema-billing.js';
 
 /**
  * What the applier needs to know about each synced table, taken from the drizzle schema so
@@ -56,6 +57,10 @@ const DRIZZLE_TABLES: Record<SyncedTable, SQLiteTable> = {
   consultations,
   prescriptions,
   ledger_entries: ledgerEntries,
+  price_items: priceItems,
+  invoices,
+  invoice_lines: invoiceLines,
+  payments,
 };
 
 function describe(name: SyncedTable): SyncedTableInfo {
