@@ -25,6 +25,9 @@ export const ROUTES: readonly RouteDef[] = [
   { path: '/admin/workstations', label: 'Workstations', roles: ['admin'] },
   { path: '/admin/keys', label: 'Keys', roles: ['admin'] },
   { path: '/admin/backup', label: 'Backup', roles: ['admin'] },
+  { path: '/billing', label: 'Billing', roles: ['receptionist', 'admin'] },
+  { path: '/admin/prices', label: 'Price list', roles: ['admin'] },
+  { path: '/admin/billing-reports', label: 'Daily report', roles: ['admin'] },
 ];
 
 export function routesFor(role: Role): RouteDef[] {

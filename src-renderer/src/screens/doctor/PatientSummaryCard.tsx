@@ -1,9 +1,12 @@
 import type { PatientChart } from '../../../../src-shared/clinical/chart';
 import { SEX_LABELS } from '../../components/format';
+import { useBalance } from '../billing/useBalance';
+import { formatRupees } from '../billing/money';
 
 /** Who the patient is, and what reception wrote down at registration. */
 export function PatientSummaryCard({ chart }: { chart: PatientChart }) {
   const p = chart.patient;
+  const { balance } = useBalance(p.id, 0);
   return (
     <section className="card doctor-card" aria-labelledby="demographics-title" data-testid="chart-summary">
       <h2 id="demographics-title">{p.name}</h2>
@@ -24,6 +27,12 @@ export function PatientSummaryCard({ chart }: { chart: PatientChart }) {
           <dt>Blood group</dt>
           <dd>{p.bloodGroup ?? 'Not recorded'}</dd>
         </div>
+        {balance ? (
+          <div>
+            <dt>Outstanding balance</dt>
+            <dd data-testid="chart-balance">{formatRupees(balance.outstandingPaise)}</dd>
+          </div>
+        ) : null}
       </dl>
       {p.registeredAllergies.length > 0 ? (
         <p className="small">

@@ -4,6 +4,8 @@ import { findRoute, homeFor, navigate, routesFor } from '../../router';
 import { logout, startSessionWatch } from '../../session';
 import { useApp } from '../../store';
 import { BackupScreen } from '../admin/BackupScreen';
+import { BillingReportScreen } from '../admin/BillingReportScreen';
+import { PricesScreen } from '../admin/PricesScreen';
 import { KeysScreen } from '../admin/KeysScreen';
 import { AuditScreen } from '../admin/AuditScreen';
 import { PatientHistoryScreen } from '../admin/PatientHistoryScreen';
@@ -12,6 +14,7 @@ import { SettingsScreen } from '../admin/SettingsScreen';
 import { StaffScreen } from '../admin/StaffScreen';
 import { AppointmentsScreen } from '../appointments/AppointmentsScreen';
 import { LockPanel } from '../auth/LockPanel';
+import { BillingScreen } from '../billing/BillingScreen';
 import { DoctorScreen } from '../doctor/DoctorScreen';
 import { QueueScreen } from '../queue/QueueScreen';
 import { ReceptionScreen } from '../reception/ReceptionScreen';
@@ -35,6 +38,9 @@ const SCREENS: Record<string, ComponentType> = {
   '/admin/workstations': SyncScreen,
   '/admin/keys': KeysScreen,
   '/admin/backup': BackupScreen,
+  '/billing': BillingScreen,
+  '/admin/prices': PricesScreen,
+  '/admin/billing-reports': BillingReportScreen,
 };
 
 function Header() {
