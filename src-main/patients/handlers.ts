@@ -22,7 +22,7 @@ export function summarize(p: PatientBrief, today: string, lastVisit: string | nu
 }
 
 /** Same Aadhaar, a shared phone, or a similar name born within a year: worth a look. */
-function possibleDuplicates(s: Services, p: RegistrablePatient, today: string) {
+export function possibleDuplicates(s: Services, p: RegistrablePatient, today: string) {
   const repo = s.patients;
   const reasons = new Map<string, string[]>();
   const add = (ids: string[], reason: string) => {
