@@ -90,5 +90,10 @@ export const MIGRATIONS: EmbeddedMigration[] = [
     "idx": 16,
     "tag": "0016_referrals",
     "sql": "CREATE TABLE `clinic_cards` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`name` text NOT NULL,\n\t`encryption_public` text NOT NULL,\n\t`signing_public` text NOT NULL,\n\t`imported_by` text NOT NULL,\n\t`imported_at` integer NOT NULL,\n\t`confirmed_by` text,\n\t`confirmed_at` integer,\n\t`updated_at` integer NOT NULL\n);\n--> statement-breakpoint\nCREATE TABLE `clinic_identity` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`keys` blob NOT NULL,\n\t`created_at` integer NOT NULL,\n\t`updated_at` integer NOT NULL\n);\n--> statement-breakpoint\nCREATE TABLE `referral_inbox` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`from_fingerprint` text NOT NULL,\n\t`package` text NOT NULL,\n\t`source` text NOT NULL,\n\t`mailbox_id` text,\n\t`status` text NOT NULL,\n\t`sent_at` integer NOT NULL,\n\t`received_at` integer NOT NULL,\n\t`patient_id` text,\n\t`accepted_by` text,\n\t`accepted_at` integer\n);\n--> statement-breakpoint\nCREATE INDEX `referral_inbox_received` ON `referral_inbox` (`received_at`);"
+  },
+  {
+    "idx": 17,
+    "tag": "0017_interop_lab_results",
+    "sql": "CREATE TABLE `lab_results` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`patient_id` text NOT NULL,\n\t`attachment_id` text,\n\t`observations` blob NOT NULL,\n\t`received_by` text,\n\t`received_at` integer NOT NULL\n);\n--> statement-breakpoint\nCREATE INDEX `lab_results_patient` ON `lab_results` (`patient_id`);"
   }
 ];
