@@ -18,6 +18,7 @@ import {
 import { hashCode, hashToken, isWellFormedCode, newDeviceToken, TOKEN_SHAPE } from './codes';
 import type { ServerDb } from './db';
 import { badRequest, HttpError } from './errors';
+import { registerMailboxRoutes } from './mailbox';
 import type { RateLimiter } from './rate-limit';
 import {
   type AuthedDevice,
@@ -224,5 +225,8 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
       request.log.info({ deviceId: self.id, revoked: device.id }, 'device revoked');
       return { device };
     });
+
+    // Referral mailbox (issue 8): its own file, the same device-token scope.
+    registerMailboxRoutes(authed, { db, now, deviceOf });
   });
 }

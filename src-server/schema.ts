@@ -3,6 +3,7 @@ import {
   bigint,
   customType,
   index,
+  integer,
   pgTable,
   primaryKey,
   text,
@@ -99,4 +100,36 @@ export const changes = pgTable(
   ],
 );
 
-export const serverSchema = { clinics, devices, enrollments, changes };
+/** Referral mailbox (issue 8; routes in mailbox.ts): which clinic on this server answers to a
+ *  clinic card fingerprint. A clinic claims its address by signing with the card's key. */
+export const mailboxAddresses = pgTable('mailbox_addresses', {
+  // hex SHA-256 of the clinic card's public keys: public, names a clinic, not a person.
+  fingerprint: text('fingerprint').primaryKey(),
+  clinicId: uuid('clinic_id')
+    .notNull()
+    .references(() => clinics.id),
+  createdAt: at('created_at').notNull().defaultNow(),
+});
+
+/** Referral packages waiting for the receiving clinic: opaque ciphertext (encrypted to the
+ *  receiving clinic's key, signed by the sender) plus routing metadata. */
+export const mailboxMessages = pgTable(
+  'mailbox_messages',
+  {
+    id: uuid('id').primaryKey(),
+    // The receiving clinic; every read is scoped to the reading device's clinic.
+    clinicId: uuid('clinic_id')
+      .notNull()
+      .references(() => clinics.id),
+    fromDevice: uuid('from_device')
+      .notNull()
+      .references(() => devices.id),
+    package: bytea('package').notNull(),
+    bytes: integer('bytes').notNull(),
+    receivedAt: at('received_at').notNull().defaultNow(),
+    ackedAt: at('acked_at'),
+  },
+  (t) => [index('mailbox_messages_clinic_idx').on(t.clinicId)],
+);
+
+export const serverSchema = { clinics, devices, enrollments, changes, mailboxAddresses, mailboxMessages };

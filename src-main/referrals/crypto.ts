@@ -3,6 +3,7 @@ import { randomBytes } from '@noble/ciphers/utils.js';
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { cardFingerprint } from '../../src-shared/referral-card.js';
 import { FINGERPRINT_WORDS } from './words.js';
 
 /**
@@ -21,7 +22,6 @@ export const REFERRAL_FORMAT = 'KAVACH-REFERRAL-1';
 const MAGIC = new Uint8Array([0x4b, 0x56, 0x52, 0x46]); // 'KVRF'
 const SIG_DOMAIN = new TextEncoder().encode('kavach/referral-signature/v1\n');
 const KDF_DOMAIN = 'kavach/referral-key/v1';
-const CARD_DOMAIN = 'kavach/clinic-card/v1';
 const SIGNATURE = 64;
 const NONCE = 12;
 const MAX_HEADER = 4096;
@@ -61,14 +61,7 @@ export function publicKeysOf(encryptionSecret: Uint8Array, signingSecret: Uint8A
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
-/** SHA-256 over the canonical form of a card's two public keys, as 64 hex characters. */
-export function cardFingerprint(encryptionPublic: Uint8Array, signingPublic: Uint8Array): string {
-  if (encryptionPublic.length !== 32 || signingPublic.length !== 32)
-    throw new Error('Public keys must be 32 bytes');
-  return hex(
-    sha256(encoder.encode(`${CARD_DOMAIN}|x25519:${hex(encryptionPublic)}|ed25519:${hex(signingPublic)}`)),
-  );
-}
+export { cardFingerprint };
 
 /** The fingerprint's first eight bytes as eight words, for comparing out of band. */
 export function fingerprintWords(fingerprint: string): string[] {
