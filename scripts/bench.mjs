@@ -6,6 +6,7 @@
 // `node scripts/bench.mjs attachments [--reps N]` the attachment benchmark (bench/attachments.bench.ts),
 // `node scripts/bench.mjs chart [--visits N] [--samples N]` the chart benchmark (bench/chart.bench.ts).
 // `node scripts/bench.mjs ledger [--entries N] [--runs N]` the ledger benchmark (bench/ledger.bench.ts).
+// `node scripts/bench.mjs envelope [--runs N] [--ops N]` the field envelope cipher benchmark (bench/envelope.bench.ts).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,6 +36,7 @@ const modes = {
   attachments: 'bench/attachments.bench.ts',
   chart: 'bench/chart.bench.ts',
   ledger: 'bench/ledger.bench.ts',
+  envelope: 'bench/envelope.bench.ts',
 };
 const mode = Object.hasOwn(modes, args[0] ?? '') ? args.shift() : null;
 const bench = mode ? modes[mode] : 'bench/patients.bench.ts';

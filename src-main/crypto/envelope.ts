@@ -1,11 +1,12 @@
-import { gcm } from '@noble/ciphers/aes.js';
 import { randomBytes } from '@noble/ciphers/utils.js';
+import { keyedGcm } from './keyed-gcm.js';
 
 /**
  * Field envelope (DESIGN.md §4):
  *   [0x01 format][u16 key version, big-endian][12-byte nonce][ciphertext][16-byte tag]
  * AES-256-GCM with a random nonce per write. The associated data binds the ciphertext to
- * its place, so a value copied to another row or column fails to open.
+ * its place, so a value copied to another row or column fails to open. The cipher is
+ * noble's AES and GHASH with the per-key state kept (keyed-gcm.ts): same bytes as gcm().
  */
 export const ENVELOPE_FORMAT = 0x01;
 const HEADER = 1 + 2;
@@ -48,11 +49,16 @@ export class DecryptionError extends Error {
   }
 }
 
-export function sealBytes(key: Uint8Array, version: number, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
+export function sealBytes(
+  key: Uint8Array,
+  version: number,
+  plaintext: Uint8Array,
+  aad: Uint8Array,
+): Uint8Array {
   if (key.length !== 32) throw new Error('Field key must be 32 bytes');
   if (!Number.isInteger(version) || version < 1 || version > 0xffff) throw new Error('Bad key version');
   const nonce = randomBytes(NONCE);
-  const sealed = gcm(key, nonce, aad).encrypt(plaintext);
+  const sealed = keyedGcm(key).seal(nonce, plaintext, aad);
   const out = new Uint8Array(HEADER + NONCE + sealed.length);
   out[0] = ENVELOPE_FORMAT;
   out[1] = (version >> 8) & 0xff;
@@ -82,7 +88,7 @@ export function openBytes(
   if (!key) throw new DecryptionError('unknown-key-version', place);
   const nonce = envelope.subarray(HEADER, HEADER + NONCE);
   try {
-    return gcm(key, nonce, aad).decrypt(envelope.subarray(HEADER + NONCE));
+    return keyedGcm(key).open(nonce, envelope.subarray(HEADER + NONCE), aad);
   } catch {
     throw new DecryptionError('authentication', place);
   }
