@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { gcm } from '@noble/ciphers/aes.js';
 import { randomBytes } from '@noble/ciphers/utils.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { forgetKey, keyedGcm } from './keyed-gcm.js';
 
 /**
  * Encrypted attachment streams (lab reports, images, PDFs).
@@ -233,12 +233,12 @@ class ChunkCipher {
   }
 
   seal(plaintext: Uint8Array, index: number, last: boolean): Uint8Array {
-    return gcm(this.fileKey, this.nonceFor(index), this.aad(index, last)).encrypt(plaintext);
+    return keyedGcm(this.fileKey).seal(this.nonceFor(index), plaintext, this.aad(index, last));
   }
 
   private tryOpen(frame: Uint8Array, index: number, last: boolean): Uint8Array | null {
     try {
-      return gcm(this.fileKey, this.nonceFor(index), this.aad(index, last)).decrypt(frame);
+      return keyedGcm(this.fileKey).open(this.nonceFor(index), frame, this.aad(index, last));
     } catch {
       return null;
     }
@@ -265,6 +265,7 @@ class ChunkCipher {
   }
 
   wipe(): void {
+    forgetKey(this.fileKey);
     this.fileKey.fill(0);
     this.nonce.fill(0);
   }

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { gcm } from '@noble/ciphers/aes.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { KeyedGcm, keyedGcm } from './keyed-gcm.js';
+import { forgetKey, KeyedGcm, keyedGcm } from './keyed-gcm.js';
 
 const hex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -124,5 +124,23 @@ describe('KeyedGcm (AES-256-GCM with the key state kept per key)', () => {
     // The old state was zeroed, and the new one is the (zero) key's, not the old key's.
     expect(toHex(after.seal(nonce, pt, new Uint8Array()))).toBe(toHex(gcm(key, nonce).encrypt(pt)));
     expect(toHex(after.seal(nonce, pt, new Uint8Array()))).not.toBe(toHex(underOld));
+  });
+});
+
+describe('forgetKey', () => {
+  it('zeroes the kept state so the next use expands the key again', () => {
+    const key = new Uint8Array(randomBytes(32));
+    const first = keyedGcm(key);
+    forgetKey(key);
+    const nonce = new Uint8Array(12);
+    // The forgotten state's tables are zero: it no longer produces this key's ciphertext.
+    expect(toHex(first.seal(nonce, new Uint8Array(16), new Uint8Array()))).not.toBe(
+      toHex(gcm(key, nonce).encrypt(new Uint8Array(16))),
+    );
+    const again = keyedGcm(key);
+    expect(again).not.toBe(first);
+    expect(toHex(again.seal(nonce, new Uint8Array(16), new Uint8Array()))).toBe(
+      toHex(gcm(key, nonce).encrypt(new Uint8Array(16))),
+    );
   });
 });

@@ -167,3 +167,9 @@ export function keyedGcm(key: Uint8Array): KeyedGcm {
   cache.set(key, fresh);
   return fresh;
 }
+
+/** Zeroes and drops the state kept for this key, for a key that is about to be wiped. */
+export function forgetKey(key: Uint8Array): void {
+  cache.get(key)?.destroy();
+  cache.delete(key);
+}
