@@ -108,7 +108,9 @@ function MethodTotals({ report }: { report: DailyReport }) {
         <tbody>
           {report.totals.map((t) => (
             <tr key={t.method} data-testid={`report-total-${t.method}`}>
-              <th scope="row">{METHOD_LABELS[t.method]}</th>
+              <th scope="row" className="row-head">
+                {METHOD_LABELS[t.method]}
+              </th>
               <td className="money">{formatRupees(t.paidPaise)}</td>
               <td className="money">{formatRupees(t.refundedPaise)}</td>
               <td className="money" data-testid="net">
@@ -204,9 +206,9 @@ export function BillingReportScreen() {
             {formatDay(report.date)}: {report.invoicesIssued}{' '}
             {report.invoicesIssued === 1 ? 'invoice' : 'invoices'} issued, {report.invoicesVoided} voided.
           </p>
-          <h2>By workstation, user and method</h2>
+          <h2 className="report-heading">By workstation, user and method</h2>
           <ReportTable report={report} />
-          <h2>Totals by method</h2>
+          <h2 className="report-heading">Totals by method</h2>
           <MethodTotals report={report} />
           <p className="report-grand">
             Grand total: <span data-testid="report-grand-total">{formatRupees(report.grandTotalPaise)}</span>

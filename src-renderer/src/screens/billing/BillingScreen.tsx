@@ -51,14 +51,12 @@ function InvoiceWorkspace({ source, onChanged }: { source: Source; onChanged: ()
   const reception = role === 'receptionist';
   const [invoice, setInvoice] = useState<Invoice | null>(null);
   const [loaded, setLoaded] = useState(false);
-  const [fresh, setFresh] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
 
   useEffect(() => {
     let current = true;
     setLoaded(false);
-    setFresh(false);
     const load =
       source.kind === 'visit'
         ? call('invoices.forVisit', { visitId: source.visit.id })
@@ -78,13 +76,12 @@ function InvoiceWorkspace({ source, onChanged }: { source: Source; onChanged: ()
 
   const changed = (inv: Invoice) => {
     setInvoice(inv);
-    setFresh(false);
     setVersion((v) => v + 1);
     onChanged();
   };
   const patientId = source.kind === 'visit' ? source.visit.patientId : (invoice?.patientId ?? null);
   const visitId = source.kind === 'visit' ? source.visit.id : (invoice?.visitId ?? null);
-  const editing = reception && (fresh || invoice === null || invoice.status === 'draft');
+  const editing = reception && (invoice === null || invoice.status === 'draft');
 
   return (
     <div className="billing-workspace" data-testid="billing-workspace">
@@ -99,12 +96,7 @@ function InvoiceWorkspace({ source, onChanged }: { source: Source; onChanged: ()
       <FormAlert message={error} testId="invoice-load-error" />
       {!loaded ? <p className="muted">Loading the invoice…</p> : null}
       {loaded && editing && visitId ? (
-        <InvoiceEditor
-          key={`${visitId}-${fresh ? 'new' : (invoice?.id ?? 'new')}`}
-          visitId={visitId}
-          invoice={fresh ? null : invoice}
-          onChanged={changed}
-        />
+        <InvoiceEditor key={visitId} visitId={visitId} invoice={invoice} onChanged={changed} />
       ) : null}
       {loaded && !editing && invoice ? (
         <InvoiceView invoice={invoice} canPay={reception} onChanged={changed} />
@@ -112,8 +104,8 @@ function InvoiceWorkspace({ source, onChanged }: { source: Source; onChanged: ()
       {loaded && !editing && invoice === null ? (
         <p className="muted">No invoice for this visit yet.</p>
       ) : null}
-      {loaded && reception && !fresh && invoice?.status === 'void' && visitId ? (
-        <button type="button" className="btn" onClick={() => setFresh(true)}>
+      {loaded && reception && invoice?.status === 'void' && visitId ? (
+        <button type="button" className="btn" onClick={() => setInvoice(null)}>
           Start a new invoice for this visit
         </button>
       ) : null}

@@ -4,6 +4,7 @@ import { call } from '../../api';
 import { Dialog } from '../../components/Dialog';
 import { FormAlert, TextField, useFormState } from '../../components/form';
 import { formatTime } from '../../components/format';
+import { hhmm } from '../doctor/download';
 import { METHOD_LABELS } from './labels';
 import { formatRupees, paiseToInput } from './money';
 
@@ -132,7 +133,7 @@ export function PaymentList({ invoice, canRefund, onChanged }: PaymentListProps)
   if (invoice.payments.length === 0) return <p className="muted">No payments yet.</p>;
   return (
     <div className="card table-card">
-      <table className="table" aria-label="Payments" data-testid="payment-list">
+      <table className="table payment-table" aria-label="Payments" data-testid="payment-list">
         <thead>
           <tr>
             <th scope="col">Time</th>
@@ -152,7 +153,7 @@ export function PaymentList({ invoice, canRefund, onChanged }: PaymentListProps)
             const remaining = p.kind === 'payment' ? refundable(invoice, p) : 0;
             return (
               <tr key={p.id} data-testid="payment-row">
-                <td>{formatTime(p.at)}</td>
+                <td title={formatTime(p.at)}>{hhmm(p.at)}</td>
                 <td>{p.kind === 'payment' ? 'Payment' : 'Refund'}</td>
                 <td>{METHOD_LABELS[p.method]}</td>
                 <td className="money">
