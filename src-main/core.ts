@@ -163,12 +163,14 @@ export async function openCore(options: CoreOptions): Promise<Core> {
         security,
         meta: metaRepo,
         now,
+        hasKeyVersion: (v: number) => ring.has(v),
       }),
       repo: syncRepo,
       secrets: options.secrets,
       installId: () => metaRepo.get('install_id'),
       now,
       log,
+      keysArrived: () => services.keys.adoptReceived(),
     },
     options.sync,
   );
@@ -223,6 +225,19 @@ export async function openCore(options: CoreOptions): Promise<Core> {
       log,
       clinicName: () => services.settings.get()?.clinicName ?? null,
       syncConnected: () => engine?.configured ?? false,
+      syncBeforeRotation: async () => {
+        if (!engine) return 'sync is not running.';
+        const s = await engine.syncNow();
+        return s.state === 'online' ? null : (s.error ?? 'the clinic server could not be reached.');
+      },
+      clinicId: () => syncRepo.get('clinic_id'),
+      codec: () => live.codec,
+      capture: () => live.capture,
+      wrapRefused: (version, reason) =>
+        security.record({
+          kind: 'decryption-failed',
+          detail: { table: 'key_wraps', column: 'wrapped_key', rowId: `v${version}`, reason, during: 'key-distribution' },
+        }),
       patientsWithIndexKey: (key) =>
         new PatientsRepo(store.db, live.codec, live.capture, metaRepo, key, patientNumberPrefix(nodeId), now),
       // The blind index was rebuilt under the new key version: search with it from now on.

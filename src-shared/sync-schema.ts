@@ -139,6 +139,13 @@ export const SYNCED_TABLES = {
     hash: 'plain',
     created_at: 'plain',
   },
+  /** Insert-only: a rotation's new key version wrapped under the previous one (keys/README.md). */
+  key_wraps: {
+    version: 'plain',
+    wrapped_under: 'plain',
+    wrapped_key: 'envelope',
+    created_at: 'plain',
+  },
   /** Billing (issue 7): price list versions, last-writer-wins per field. */
   price_items: {
     item_id: 'plain',

@@ -233,6 +233,11 @@ export interface SyncStatus {
   lastSyncAt: number | null;
   /** Local changes not yet acknowledged by the server. */
   pending: number;
+  /**
+   * Received changes kept, not applied yet: a clock far ahead of this one's, a key version
+   * whose wrap has not arrived, or a table or column only a newer Kavach knows.
+   */
+  held: number;
   error: string | null;
   /** During a first (resumable, paged) sync: changes applied of those known. */
   initialSync: { applied: number; total: number } | null;

@@ -17,7 +17,7 @@ import {
  * the attachment key never coincide even though one secret backs them.
  */
 
-export type SubKeyPurpose = 'field' | 'blind-index' | 'attachment';
+export type SubKeyPurpose = 'field' | 'blind-index' | 'attachment' | 'key-wrap';
 
 const encoder = new TextEncoder();
 
@@ -31,6 +31,8 @@ interface KeyVersion {
   field: Uint8Array;
   blindIndex: Uint8Array;
   attachment: Uint8Array;
+  /** Wraps the next version's key for the clinic's other workstations (keys/README.md). */
+  keyWrap: Uint8Array;
 }
 
 export class KeyRing {
@@ -54,6 +56,7 @@ export class KeyRing {
       field: subKey(cdk, 'field'),
       blindIndex: subKey(cdk, 'blind-index'),
       attachment: subKey(cdk, 'attachment'),
+      keyWrap: subKey(cdk, 'key-wrap'),
     });
     if (version > this.active) this.active = version;
   }
@@ -107,6 +110,43 @@ export class KeyRing {
     return { version, cdk: randomBytes(32) };
   }
 
+  has(version: number): boolean {
+    return this.versions.has(version);
+  }
+
+  /**
+   * A new version's key sealed under the key-wrap sub-key of version `under` (which must be
+   * here), bound to the clinic and both version numbers: what a rotation sends the clinic's
+   * other workstations. The returned bytes name `under` in their header.
+   */
+  wrapNext(under: number, clinicId: string, next: { version: number; cdk: Uint8Array }): Uint8Array {
+    const v = this.versions.get(under);
+    if (!v) throw new Error('Unknown key version');
+    return sealBytes(v.keyWrap, under, next.cdk, keyWrapAad(clinicId, under, next.version));
+  }
+
+  /** The key of version `next`, opened from a wrap under version `under` (DecryptionError if not). */
+  unwrapNext(under: number, clinicId: string, next: number, wrapped: Uint8Array): Uint8Array {
+    const place: FieldPlace = { table: 'key_wraps', column: 'wrapped_key', rowId: `v${next}` };
+    const cdk = openBytes(
+      (ver) => (ver === under ? this.versions.get(under)?.keyWrap : undefined),
+      wrapped,
+      keyWrapAad(clinicId, under, next),
+      place,
+    );
+    if (cdk.length !== 32) throw new DecryptionError('malformed', place);
+    return cdk;
+  }
+
+  /** Whether version `version` holds exactly this key (a received wrap for a version held here). */
+  sameKey(version: number, cdk: Uint8Array): boolean {
+    const v = this.versions.get(version);
+    if (!v || v.cdk.length !== cdk.length) return false;
+    let diff = 0;
+    for (let i = 0; i < cdk.length; i++) diff |= v.cdk[i]! ^ cdk[i]!;
+    return diff === 0;
+  }
+
   /** Keeps the blind index on one version's key while a rotation rebuilds it (null: the active one). */
   pinIndexVersion(version: number | null): void {
     if (version !== null && !this.versions.has(version)) throw new Error('Unknown key version');
@@ -123,7 +163,7 @@ export class KeyRing {
     if (version === this.indexVersion) throw new Error('The blind index still uses this key version');
     const v = this.versions.get(version);
     if (!v) return;
-    for (const k of [v.cdk, v.field, v.blindIndex, v.attachment]) k.fill(0);
+    for (const k of [v.cdk, v.field, v.blindIndex, v.attachment, v.keyWrap]) k.fill(0);
     this.versions.delete(version);
   }
 
@@ -134,6 +174,7 @@ export class KeyRing {
       v.field.fill(0);
       v.blindIndex.fill(0);
       v.attachment.fill(0);
+      v.keyWrap.fill(0);
     }
     this.versions.clear();
     this.active = 0;
@@ -153,6 +194,10 @@ export function unwrapCdk(deviceKey: Uint8Array, version: number, wrapped: Uint8
     if (e instanceof DecryptionError) throw new DecryptionError(e.reason, keyRingPlace(version));
     throw e;
   }
+}
+
+function keyWrapAad(clinicId: string, under: number, next: number): Uint8Array {
+  return encoder.encode(`kavach/v1|key_wraps|${clinicId}|${under}|${next}`);
 }
 
 function keyRingPlace(version: number): FieldPlace {

@@ -162,6 +162,11 @@ export class KeysRepo {
     for (const t of current) this.db.insert(blindIndex).values(t).onConflictDoNothing().run();
   }
 
+  /** Tokens an abandoned rebuild left under the 'rekey:' kind (a newer version arrived). */
+  dropRekeyTokens(): void {
+    this.db.run(sql`DELETE FROM blind_index WHERE kind LIKE ${`${REKEY}%`}`);
+  }
+
   patientsWithoutRekeyTokens(): string[] {
     return this.db
       .all<{ id: string }>(

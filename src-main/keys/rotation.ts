@@ -74,6 +74,11 @@ export interface RotationDeps {
   indexRekeyed(): void;
   /** A value that could not be opened: reported as a security event. */
   unreadable(place: FieldPlace | null, reason: string): void;
+  /**
+   * A syncing clinic keeps every version (keys/README.md): the server's log and the other
+   * workstations still carry values sealed under the old ones.
+   */
+  keepOldVersions?: () => boolean;
 }
 
 const MAX_PASSES = 3;
@@ -340,17 +345,24 @@ export class RotationJob {
   private retireStep(s: RotationState): boolean {
     const left = this.remaining(s.to);
     if (left === 0) {
+      const keep = this.d.keepOldVersions?.() ?? false;
       this.d.db.transaction(() => {
-        this.d.repo.deleteVersions(s.from);
+        if (!keep) this.d.repo.deleteVersions(s.from);
         s.phase = 'done';
         s.finishedAt = this.d.now();
         this.d.repo.saveRotationState(s);
       });
       const ring = this.d.ring();
-      for (const v of s.from) if (ring.versionList.includes(v)) ring.retire(v);
+      if (!keep) for (const v of s.from) if (ring.versionList.includes(v)) ring.retire(v);
       return false;
     }
-    if (s.unreadable > 0 || s.pass >= MAX_PASSES) {
+    if (s.unreadable === 0 && s.pass >= MAX_PASSES && (this.d.keepOldVersions?.() ?? false)) {
+      // Syncing: old versions stay anyway, and values other workstations sealed before they
+      // learned the new version keep arriving; the next rotation (or pass) re-seals them.
+      s.phase = 'done';
+      s.finishedAt = this.d.now();
+      s.message = `${left} stored values still name an older key version (received from workstations that had not learned the new one yet); the older versions are kept.`;
+    } else if (s.unreadable > 0 || s.pass >= MAX_PASSES) {
       s.phase = 'stuck';
       s.message = `${left} stored values could not be re-encrypted (they do not open); the old key version is kept so nothing is lost.`;
     } else {

@@ -3,10 +3,13 @@ import { passwordProblem } from '../auth/passwords.js';
 import type { FieldPlace } from '../crypto/envelope.js';
 import type { KeyRing } from '../crypto/keyring.js';
 import { Failure } from '../ipc/failure.js';
+import type { ChangeCapture } from '../store/change-capture.js';
 import type { Db } from '../store/db.js';
+import type { FieldCodec } from '../store/fields.js';
 import type { MetaRepo } from '../store/meta-repo.js';
-import { readRingKeys, storeNextVersion } from '../vault/device-key.js';
+import { readRingKeys, storeNextVersion, storeReceivedVersion } from '../vault/device-key.js';
 import type { SecretStore } from '../vault/secret-store.js';
+import { KeyWrapsRepo, openWraps, recordWrap } from './distribution.js';
 import { KeysRepo } from './keys-repo.js';
 import { sealKit } from './recovery-kit.js';
 import { initialState, RotationJob, type RotationState } from './rotation.js';
@@ -20,8 +23,16 @@ export interface KeyServiceDeps {
   now: () => number;
   log: (line: string) => void;
   clinicName: () => string | null;
-  /** Connected to a sync server: rotation is refused (see rotate()). */
+  /** Connected to a sync server: a rotation is carried to the other workstations (README). */
   syncConnected: () => boolean;
+  /** Before a rotation on a syncing clinic: one full pass; a message when it did not reach the server. */
+  syncBeforeRotation: () => Promise<string | null>;
+  /** The clinic id the sync server gave (bound into every key wrap). */
+  clinicId: () => string | null;
+  codec: () => FieldCodec;
+  capture: () => ChangeCapture;
+  /** A received key wrap that does not open, or names a held version under another key. */
+  wrapRefused(version: number, reason: string): void;
   patientsWithIndexKey(key: Uint8Array): { reindex(id: string, opened?: ReadonlyMap<string, string>): void };
   indexRekeyed(): void;
   unreadable(place: FieldPlace | null, reason: string): void;
@@ -70,8 +81,14 @@ export class KeyService {
       patientsWithIndexKey: d.patientsWithIndexKey,
       indexRekeyed: d.indexRekeyed,
       unreadable: d.unreadable,
+      keepOldVersions: d.syncConnected,
     });
+    this.wraps = new KeyWrapsRepo(d.db);
   }
+
+  private readonly wraps: KeyWrapsRepo;
+  /** Wraps of versions held here that were compared with the ring once already. */
+  private readonly checkedWraps = new Set<string>();
 
   get running(): boolean {
     return this.timer !== null;
@@ -110,17 +127,25 @@ export class KeyService {
    * A new clinic data key version, active for new writes at once, and the background job that
    * re-encrypts everything stored under older versions.
    *
-   * Refused on a workstation connected to a sync server: the other workstations cannot get
-   * the new version yet (carrying it to them wrapped under the previous one is not built), and
-   * they would drop changes sealed under a version they do not hold.
+   * On a syncing clinic it first syncs (so it starts from the clinic's newest version and
+   * refuses when the server cannot be reached), then writes the key wrap that carries the new
+   * version to the other workstations in the same transaction as the version itself.
    */
   async rotate(): Promise<KeyStatus> {
-    if (this.d.syncConnected()) {
-      throw new Failure(
-        'CONFLICT',
-        'This workstation syncs with a clinic server. Key rotation is not available for syncing clinics yet: the other workstations could not read data sealed under the new key.',
-      );
+    const syncing = this.d.syncConnected();
+    if (syncing) {
+      if (this.starting) throw new Failure('CONFLICT', 'A key rotation is already running.');
+      const problem = await this.d.syncBeforeRotation();
+      if (problem) {
+        throw new Failure(
+          'CONFLICT',
+          `Key rotation on a syncing clinic starts from the clinic's newest key, so this workstation must reach the clinic server first: ${problem}`,
+        );
+      }
     }
+    const clinicId = syncing ? this.d.clinicId() : null;
+    if (syncing && !clinicId)
+      throw new Failure('CONFLICT', 'This workstation has not finished connecting to the clinic server.');
     const current = this.repo.rotationState<RotationState>();
     if (this.starting || (current && current.phase !== 'done')) {
       throw new Failure(
@@ -137,9 +162,16 @@ export class KeyService {
       const indexVersion = ring.pinnedIndexVersion ?? ring.activeVersion;
       // The index keeps its key until the job rebuilds it under the new version.
       ring.pinIndexVersion(indexVersion);
-      await storeNextVersion(this.d.db, this.d.meta, this.d.secrets, ring, this.d.now, (to) => {
+      await storeNextVersion(this.d.db, this.d.meta, this.d.secrets, ring, this.d.now, (to, cdk) => {
         this.repo.setIndexVersion(indexVersion);
         this.repo.saveRotationState(initialState(to, from, this.repo, this.d.now()));
+        if (clinicId) {
+          const { codec, capture } = { codec: this.d.codec(), capture: this.d.capture() };
+          recordWrap(
+            { db: this.d.db, ring, codec, capture, clinicId, now: this.d.now },
+            { version: to, cdk },
+          );
+        }
       });
     } finally {
       this.starting = false;
@@ -147,6 +179,77 @@ export class KeyService {
     this.d.log('key rotation started');
     this.schedule();
     return this.status();
+  }
+
+  /**
+   * After a pulled page: key versions another workstation made, opened from their wraps and
+   * added to this ring (wrapped under this device key). The newest becomes active for new
+   * writes here too, and this workstation's own re-encryption job starts (or restarts) towards
+   * it. True when a version was added: changes waiting for it can be applied now.
+   */
+  async adoptReceived(): Promise<boolean> {
+    const clinicId = this.d.clinicId();
+    if (!clinicId || this.starting) return false;
+    let adopted = false;
+    this.starting = true;
+    try {
+      for (;;) {
+        const ring = this.d.ring();
+        const rows = this.wraps.all().filter((r) => !ring.has(r.version) || !this.checkedWraps.has(r.id));
+        if (rows.length === 0) break;
+        let progress = false;
+        for (const opened of openWraps(rows, ring, this.d.codec(), clinicId)) {
+          if (opened.kind === 'failed') {
+            if (!this.checkedWraps.has(`v${opened.version}`))
+              this.d.wrapRefused(opened.version, opened.reason);
+          } else if (opened.kind === 'key') {
+            progress = (await this.storeReceived(ring, opened.version, opened.cdk)) || progress;
+          }
+        }
+        for (const r of rows)
+          if (ring.has(r.version) || r.wrappedUnder >= r.version) this.checkedWraps.add(r.id);
+        for (const r of rows)
+          if (!ring.has(r.wrappedUnder) && !ring.has(r.version)) this.checkedWraps.delete(r.id);
+        if (!progress) break;
+        adopted = true;
+      }
+    } finally {
+      this.starting = false;
+    }
+    if (adopted) {
+      this.d.log(`key version ${this.d.ring().activeVersion} received; re-encryption started`);
+      this.schedule();
+    }
+    return adopted;
+  }
+
+  private async storeReceived(ring: KeyRing, version: number, cdk: Uint8Array): Promise<boolean> {
+    const newest = version > Math.max(0, ...ring.versionList);
+    const from = ring.versionList;
+    const indexVersion = ring.pinnedIndexVersion ?? ring.activeVersion;
+    // The index keeps its key until this workstation's job rebuilds it under the new version.
+    if (newest) ring.pinIndexVersion(indexVersion);
+    try {
+      return await storeReceivedVersion(
+        this.d.db,
+        this.d.meta,
+        this.d.secrets,
+        ring,
+        this.d.now,
+        { version, cdk },
+        () => {
+          if (!newest) return;
+          // A job still running towards an older version restarts towards this one; tokens it
+          // had built under the older key are dropped and built again.
+          this.repo.dropRekeyTokens();
+          this.repo.setIndexVersion(indexVersion);
+          this.repo.saveRotationState(initialState(version, from, this.repo, this.d.now()));
+        },
+      );
+    } catch (e) {
+      cdk.fill(0);
+      throw e;
+    }
   }
 
   /** At start-up: finishes a rotation a crash or shutdown interrupted. */

@@ -12,6 +12,7 @@ import type { SecurityRepo } from '../store/security-repo.js';
 import type { HeldChange, SyncRepo } from '../store/sync-repo.js';
 import { conflictCopyId, lostToUnseenOwnWrite, receivedWins } from './merge.js';
 import { plainFits, type SyncedTableInfo, syncedTable } from './tables.js';
+import { mayBeNewer, type WaitingChange, WaitingRepo } from './waiting.js';
 
 /** A pulled change with its value as bytes. */
 export type IncomingChange = HeldChange;
@@ -28,7 +29,19 @@ export interface ApplyDeps {
   now: () => number;
   /** This workstation's device id: its own changes come back in pulls and are skipped. */
   deviceId: string | null;
+  /**
+   * Whether this ring holds a key version: a change sealed under one it does not hold waits
+   * (sync_waiting) until the version's wrap arrives. Absent: every change is tried.
+   */
+  hasKeyVersion?: (version: number) => boolean;
+  /**
+   * The table and column names this version of Kavach applies (default: the synced schema).
+   * Injectable so a test can simulate an older version meeting a newer one's column.
+   */
+  knows?: (table: string, column: string) => boolean;
 }
+
+const knowsSchema = (table: string, column: string) => syncedTable(table)?.columns.has(column) ?? false;
 
 export interface ApplyReport {
   /** Fields written (to a row or, for rows not yet complete, to staging). */
@@ -42,6 +55,10 @@ export interface ApplyReport {
   held: number;
   /** Held changes from earlier pages applied now. */
   released: number;
+  /** Newly waiting for a key version or a newer schema (sync_waiting); not a clock problem. */
+  waiting: number;
+  /** Waiting changes taken up again now that their key version or column is known. */
+  resumed: number;
   conflicts: number;
   /** Rows that could not be inserted or updated (for example a username already taken). */
   unstorable: number;
@@ -128,6 +145,7 @@ export function applyPage(
       if (d.repo.cursor() !== after) return null;
       const run = new PageRun(d);
       if (d.repo.heldCount() > 0) for (const h of d.repo.held()) run.take(h, true);
+      run.resumeWaiting();
       for (const c of changes) run.take(c, false);
       run.finish();
       d.repo.set('cursor', String(Math.max(after, next)));
@@ -137,6 +155,29 @@ export function applyPage(
     },
     { behavior: 'immediate' },
   );
+}
+
+/**
+ * Applies the waiting changes that can be applied now (a key version arrived, or this
+ * version knows their column), in one transaction, without moving the cursor.
+ */
+export function applyWaiting(d: ApplyDeps): ApplyReport {
+  return d.db.transaction(
+    () => {
+      const run = new PageRun(d);
+      run.resumeWaiting();
+      run.finish();
+      d.meta.set('hlc_last', d.hlc.latest);
+      return run.report;
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+/** The key version an envelope's header names, or null when it has no valid header. */
+function headerVersion(value: Uint8Array): number | null {
+  if (value.length < 3 || value[0] !== 0x01) return null;
+  return (value[1]! << 8) | value[2]!;
 }
 
 class PageRun {
@@ -150,11 +191,37 @@ class PageRun {
     conflicts: 0,
     unstorable: 0,
     driftMinutes: null,
+    waiting: 0,
+    resumed: 0,
   };
+  private readonly waitingRepo: WaitingRepo;
+  private readonly knows: (table: string, column: string) => boolean;
   private readonly rows = new Map<string, PendingRow>();
   private readonly clocks = new Map<string, Map<string, string>>();
 
-  constructor(private readonly d: ApplyDeps) {}
+  constructor(private readonly d: ApplyDeps) {
+    this.waitingRepo = new WaitingRepo(d.db);
+    this.knows = d.knows ?? knowsSchema;
+  }
+
+  /** Waiting changes whose key version is here now, or whose column this version knows. */
+  resumeWaiting(): void {
+    const has = this.d.hasKeyVersion ?? (() => true);
+    for (const w of this.waitingRepo.all()) {
+      const ready =
+        w.reason === 'key-version' ? w.keyVersion !== null && has(w.keyVersion) : this.knows(w.tbl, w.col);
+      if (!ready) continue;
+      this.waitingRepo.release(w.changeId);
+      this.report.resumed++;
+      this.take(w, false);
+    }
+  }
+
+  /** Kept in sync_waiting (the page goes on); counted in sync.status as held. */
+  private wait(c: IncomingChange, reason: WaitingChange['reason'], keyVersion: number | null): void {
+    this.waitingRepo.wait(c, reason, keyVersion, this.d.now());
+    this.report.waiting++;
+  }
 
   take(c: IncomingChange, fromHeld: boolean): void {
     const d = this.d;
@@ -165,9 +232,21 @@ class PageRun {
     // Names are checked against the schema before anything else touches them.
     const info = syncedTable(c.tbl);
     const col = info?.columns.get(c.col);
-    if (!info || !col || !ROW_ID.test(c.rowId)) {
-      this.report.rejected++;
+    const known = info && col && this.knows(c.tbl, c.col);
+    if (!known || !ROW_ID.test(c.rowId)) {
       if (fromHeld) d.repo.release(c.changeId);
+      // A newer workstation's table or column waits for an upgrade; anything else is refused.
+      if (ROW_ID.test(c.rowId) && mayBeNewer(c.tbl, c.col, info !== null))
+        this.wait(c, 'unknown-column', null);
+      else this.report.rejected++;
+      return;
+    }
+    // Sealed under a key version whose wrap has not arrived: it waits, unopened. (A header
+    // that names a version falsely fails authentication once that version is here.)
+    const version = headerVersion(c.value);
+    if (version !== null && d.hasKeyVersion && !d.hasKeyVersion(version)) {
+      if (fromHeld) d.repo.release(c.changeId);
+      this.wait(c, 'key-version', version);
       return;
     }
     try {

@@ -1,10 +1,12 @@
 import { LIMITS, type PullResponse, type WireChangeJson } from '../../src-shared/sync-wire.js';
 import type { SyncStatus } from '../../src-shared/types.js';
+import { KeyWrapsRepo } from '../keys/distribution.js';
 import type { SyncRepo } from '../store/sync-repo.js';
 import { syncTokenAccount } from '../vault/device-key.js';
 import type { SecretStore } from '../vault/secret-store.js';
-import { type ApplyDeps, type ApplyReport, applyPage } from './apply.js';
+import { type ApplyDeps, type ApplyReport, applyPage, applyWaiting } from './apply.js';
 import { type FetchLike, SyncClient, SyncRequestError } from './client.js';
+import { WaitingRepo } from './waiting.js';
 
 export interface SyncTuning {
   /** false: no background loops or timers; sync only on syncNow() (tests). Default true. */
@@ -28,6 +30,8 @@ export interface EngineDeps {
   installId(): string | null;
   now(): number;
   log(line: string): void;
+  /** After each pulled page: adopts key versions that arrived wrapped; true when one did. */
+  keysArrived?(): Promise<boolean>;
 }
 
 const PUSH_BYTES = 6 * 1024 * 1024;
@@ -140,6 +144,7 @@ export class SyncEngine {
       deviceName: r.get('device_name'),
       lastSyncAt: r.get('last_sync_at') ? Number(r.get('last_sync_at')) : null,
       pending: r.pendingCount(),
+      held: r.heldCount() + new WaitingRepo(this.deps.live().db).count(),
     };
     if (!base.serverUrl) return { ...base, state: 'not-configured', error: null, initialSync: null };
     const held = r.heldCount();
@@ -218,7 +223,11 @@ export class SyncEngine {
   private nextBatch(): WireChangeJson[] {
     const out: WireChangeJson[] = [];
     let bytes = 0;
-    for (const c of this.deps.repo.pending(LIMITS.pushBatch)) {
+    // A new key version's wrap goes before every change that may be sealed under it.
+    const wraps = new KeyWrapsRepo(this.deps.live().db).pendingChanges();
+    const first = new Set(wraps.map((c) => c.changeId));
+    const rest = this.deps.repo.pending(LIMITS.pushBatch).filter((c) => !first.has(c.changeId));
+    for (const c of [...wraps, ...rest].slice(0, LIMITS.pushBatch)) {
       const value = c.value.toString('base64');
       // Photos are large: keep each request well under the server's body limit.
       if (out.length > 0 && bytes + value.length > PUSH_BYTES) break;
@@ -248,13 +257,13 @@ export class SyncEngine {
         await new Promise((r) => setImmediate(r));
       }
       const report = this.apply(after, page);
+      // A key version carried in this page (or an earlier one): add it, then apply what waited for it.
+      if (this.deps.keysArrived && (await this.deps.keysArrived())) this.applyWaiting();
       if (report && report.held > 0)
-        this.deps
-          .live()
-          .security.record({
-            kind: 'clock-drift',
-            detail: { held: report.held, minutesAhead: report.driftMinutes },
-          });
+        this.deps.live().security.record({
+          kind: 'clock-drift',
+          detail: { held: report.held, minutesAhead: report.driftMinutes },
+        });
       if (report && report.unstorable > 0)
         this.notice =
           'Some received records could not be stored here (for example a username already used on this workstation). An admin should check staff accounts.';
@@ -270,7 +279,7 @@ export class SyncEngine {
   }
 
   /** Applies a pulled page (exposed for tests of duplicated and reordered delivery). */
-  apply(after: number, page: PullResponse): ApplyReport | null {
+  apply(after: number, page: PullResponse, knows?: ApplyDeps['knows']): ApplyReport | null {
     const changes = page.changes.map((c) => ({
       changeId: c.changeId,
       seq: c.seq,
@@ -282,12 +291,17 @@ export class SyncEngine {
       value: Buffer.from(c.value, 'base64'),
     }));
     return applyPage(
-      { ...this.deps.live(), deviceId: this.deviceId },
+      { ...this.deps.live(), deviceId: this.deviceId, ...(knows ? { knows } : {}) },
       after,
       page.next,
       page.latest,
       changes,
     );
+  }
+
+  /** Applies waiting changes whose key version or column is known now (exposed for tests). */
+  applyWaiting(knows?: ApplyDeps['knows']): ApplyReport {
+    return applyWaiting({ ...this.deps.live(), deviceId: this.deviceId, ...(knows ? { knows } : {}) });
   }
 
   private async pullLoop(): Promise<void> {

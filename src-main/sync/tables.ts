@@ -17,6 +17,7 @@ import {
   visits,
 } from '../store/schema.js';
 import { invoiceLines, invoices, payments, priceItems } from '../store/schema-billing.js';
+import { keyWraps } from '../store/schema-keys.js';
 
 /**
  * What the applier needs to know about each synced table, taken from the drizzle schema so
@@ -61,6 +62,7 @@ const DRIZZLE_TABLES: Record<SyncedTable, SQLiteTable> = {
   invoices,
   invoice_lines: invoiceLines,
   payments,
+  key_wraps: keyWraps,
 };
 
 function describe(name: SyncedTable): SyncedTableInfo {

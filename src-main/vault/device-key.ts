@@ -158,7 +158,8 @@ export async function storeNextVersion(
   secrets: SecretStore,
   ring: KeyRing,
   now: () => number,
-  alsoInTransaction: (version: number) => void,
+  /** Runs before the new version is in the live ring: whatever it seals uses the old one. */
+  alsoInTransaction: (version: number, cdk: Uint8Array) => void,
 ): Promise<number> {
   const installId = metaRepo.get('install_id');
   const stored = installId ? await secrets.get(account(installId)) : null;
@@ -174,7 +175,7 @@ export async function storeNextVersion(
     db.transaction((tx) => {
       tx.update(keyRing).set({ status: 'retired' }).run();
       tx.insert(keyRing).values({ version, wrappedCdk: wrapped, createdAt: now(), status: 'active' }).run();
-      alsoInTransaction(version);
+      alsoInTransaction(version, cdk);
     });
   } catch (e) {
     cdk.fill(0);
@@ -184,4 +185,52 @@ export async function storeNextVersion(
   }
   ring.add(version, cdk);
   return version;
+}
+
+/**
+ * A version another workstation made, received wrapped under a version held here (keys/
+ * distribution.ts): stored wrapped under this workstation's device key, then added to the live
+ * ring. The newest version stored becomes the active one, as after a rotation made here.
+ * Returns false when the version is already held (nothing changes).
+ */
+export async function storeReceivedVersion(
+  db: Db,
+  metaRepo: MetaRepo,
+  secrets: SecretStore,
+  ring: KeyRing,
+  now: () => number,
+  received: { version: number; cdk: Uint8Array },
+  alsoInTransaction: () => void,
+): Promise<boolean> {
+  const installId = metaRepo.get('install_id');
+  const stored = installId ? await secrets.get(account(installId)) : null;
+  if (!stored)
+    throw new DeviceKeyMissingError(
+      `This workstation's device key is not in the keychain (${secrets.name}).`,
+    );
+  const deviceKey = Buffer.from(stored, 'base64');
+  if (ring.has(received.version)) {
+    deviceKey.fill(0);
+    return false;
+  }
+  const newest = received.version > Math.max(0, ...ring.versionList);
+  try {
+    const wrapped = Buffer.from(wrapCdk(deviceKey, received.version, received.cdk));
+    db.transaction((tx) => {
+      if (newest) tx.update(keyRing).set({ status: 'retired' }).run();
+      tx.insert(keyRing)
+        .values({
+          version: received.version,
+          wrappedCdk: wrapped,
+          createdAt: now(),
+          status: newest ? 'active' : 'retired',
+        })
+        .run();
+      alsoInTransaction();
+    });
+  } finally {
+    deviceKey.fill(0);
+  }
+  ring.add(received.version, received.cdk);
+  return true;
 }

@@ -80,13 +80,6 @@ function RotateControl({ status, onStarted }: { status: KeyStatus; onStarted: (s
     if (result.ok) onStarted(result.value);
     else setError(summaryOf(result.error));
   }
-  if (status.syncConnected) {
-    return (
-      <p className="muted" data-testid="rotate-unavailable">
-        This workstation syncs with a clinic server. Key rotation is not available for syncing clinics yet.
-      </p>
-    );
-  }
   return (
     <div>
       <FormAlert message={error} testId="rotate-error" />
@@ -96,6 +89,9 @@ function RotateControl({ status, onStarted }: { status: KeyStatus; onStarted: (s
           <span>
             Make key version {Math.max(...status.versions.map((v) => v.version)) + 1} and re-encrypt every
             record and attachment under it? Work can continue meanwhile.
+            {status.syncConnected
+              ? " This workstation syncs first, then sends the new key to the clinic's other workstations (wrapped under the current key; the server never sees it). Each re-encrypts its own records when it receives it."
+              : ''}
           </span>
           <button
             type="button"

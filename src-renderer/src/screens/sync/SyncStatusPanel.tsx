@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { SyncStatus } from '../../../../src-shared/types';
 import { call, summaryOf } from '../../api';
 import { FormAlert } from '../../components/form';
-import { applySyncStatus, changesWaiting, progressText, statusLine, whenText } from './syncState';
+import { applySyncStatus, changesWaiting, heldText, progressText, statusLine, whenText } from './syncState';
 
 function Row({ term, children, testId }: { term: string; children: string; testId?: string }) {
   return (
@@ -66,6 +66,9 @@ export function SyncStatusPanel({ status }: { status: SyncStatus }) {
             </Row>
             <Row term="Waiting to be sent" testId="sync-pending">
               {status.pending === 0 ? 'Nothing, all changes sent' : changesWaiting(status.pending)}
+            </Row>
+            <Row term="Received, not applied yet" testId="sync-held">
+              {heldText(status.held)}
             </Row>
             {status.initialSync ? (
               <Row term="First sync" testId="sync-initial">

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SyncStatus } from '../../../../src-shared/types';
-import { changesWaiting, clockTime, codeGroups, relativeTime, statusLine } from './syncState';
+import { changesWaiting, clockTime, codeGroups, heldText, relativeTime, statusLine } from './syncState';
 
 const NOW = new Date(2025, 2, 12, 14, 30).getTime();
 const MIN = 60_000;
@@ -11,6 +11,7 @@ const base: SyncStatus = {
   deviceName: 'Front desk',
   lastSyncAt: NOW - 2 * MIN,
   pending: 0,
+  held: 0,
   error: null,
   initialSync: null,
 };
@@ -36,6 +37,12 @@ describe('sync status in words', () => {
 
   it('counts in Indian grouping', () => {
     expect(changesWaiting(150_000)).toBe('1,50,000 changes waiting');
+  });
+
+  it('says how many received changes are held, and why they may be', () => {
+    expect(heldText(0)).toBe('None');
+    expect(heldText(1)).toMatch(/^1 received change is kept until it can be applied \(a newer key version/);
+    expect(heldText(12_000)).toMatch(/^12,000 received changes are kept/);
   });
 
   it('says how long ago in plain units, never in the future', () => {

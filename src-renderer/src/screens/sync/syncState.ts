@@ -60,6 +60,13 @@ export function changesWaiting(n: number): string {
   return n === 1 ? '1 change waiting' : `${count(n)} changes waiting`;
 }
 
+/** Received changes kept, not applied yet (a clock far ahead, a key or a newer version awaited). */
+export function heldText(n: number): string {
+  if (n === 0) return 'None';
+  const what = n === 1 ? '1 received change is' : `${count(n)} received changes are`;
+  return `${what} kept until it can be applied (a newer key version or Kavach version, or clocks that agree)`;
+}
+
 /** "just now", "2 min ago", "3 hours ago", "4 days ago". */
 export function relativeTime(ms: number, now = Date.now()): string {
   const seconds = Math.max(0, Math.round((now - ms) / 1000));
