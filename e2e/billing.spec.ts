@@ -130,8 +130,23 @@ test('billing: price list, invoice, cash with change, UPI, over-balance refused,
   await expect(desk.getByTestId('total-discount')).toHaveText('₹50.00');
   await expect(desk.getByTestId('total-tax')).toHaveText('₹17.53');
   await expect(desk.getByTestId('total-total')).toHaveText('₹818.03');
+  // Bad lines are refused beside their fields, and nothing is saved.
+  const line2 = desk.getByRole('group', { name: 'Line 2' });
+  await line2.getByLabel('Quantity').fill('0');
+  await desk.getByRole('button', { name: 'Save draft' }).click();
+  await expect(line2.getByText('Quantity must be at least 1')).toBeVisible();
+  await expect(line2.getByLabel('Quantity')).toHaveAttribute('aria-invalid', 'true');
+  await line2.getByLabel('Quantity').fill('1');
+  await line2.getByLabel('Discount (₹)').fill('400');
+  await desk.getByRole('button', { name: 'Save draft' }).click();
+  await expect(line2.getByText('Discount is larger than the line')).toBeVisible();
+  await expect(line2.getByLabel('Discount (₹)')).toHaveAttribute('aria-invalid', 'true');
+  await line2.getByLabel('Discount (₹)').fill('0');
+  await expect(desk.getByRole('heading', { name: 'New invoice' })).toBeVisible();
   await desk.getByRole('button', { name: 'Save draft' }).click();
   await expect(desk.getByTestId('invoice-notice')).toHaveText('Draft saved.');
+  await expect(desk.getByRole('heading', { name: 'Draft invoice' })).toBeVisible();
+  await expect(line2.getByLabel('Discount (₹)')).not.toHaveAttribute('aria-invalid', 'true');
   await screen(desk, testInfo, 'billing-draft');
   await desk.getByRole('button', { name: 'Issue invoice' }).click();
   await expect(desk.getByTestId('invoice-status')).toHaveText('Issued');
@@ -181,6 +196,15 @@ test('billing: price list, invoice, cash with change, UPI, over-balance refused,
   await expect(desk.getByTestId('outstanding')).toHaveText('₹0.00');
   await expect(desk.getByRole('form', { name: 'Take a payment' })).toHaveCount(0);
   await screen(desk, testInfo, 'billing-paid');
+
+  // Found by name instead of the queue: the patient's invoices and balance.
+  await desk.getByRole('tab', { name: 'Find a patient' }).click();
+  await desk.getByLabel('Find a patient').fill('Kavitha');
+  await desk.getByTestId('search-results').getByText(patient.name).click();
+  const bills = desk.getByTestId('patient-bills');
+  await expect(bills.getByTestId('outstanding')).toHaveText('₹0.00');
+  await expect(bills.getByTestId('invoice-list')).toContainText(number);
+  await expect(bills.getByTestId('invoice-list')).toContainText('Paid');
 
   // The receipt names the invoice and both methods.
   const saving = desk.waitForEvent('download');

@@ -6,6 +6,7 @@ import { adminHandlers } from './admin/handlers.js';
 import { appointmentHandlers } from './appointments/handlers.js';
 import { attachmentHandlers } from './attachments/handlers.js';
 import { billingHandlers } from './billing/handlers.js';
+import { BillingRepo } from './billing/repo.js';
 import { AttachmentStore } from './attachments/store.js';
 import { authHandlers } from './auth/handlers.js';
 import { secondFactorHandlers } from './auth/second-factor.js';
@@ -147,6 +148,8 @@ export async function openCore(options: CoreOptions): Promise<Core> {
         clinical: new ClinicalRepo(store.db, codec, capture, now),
         attachments: new AttachmentStore(store.db, codec, ring, join(options.dataDir, 'attachments'), now),
         settings: new SettingsRepo(store.db, capture, now),
+        // Billing (issue 7): its ledger chains under this workstation's node id.
+        billing: new BillingRepo(store.db, codec, capture, nodeId, patientNumberPrefix(nodeId), now),
       },
     };
   };

@@ -2,6 +2,7 @@ import type { Channel, OutputOf, ParsedInputOf } from '../../src-shared/contract
 import type { AttachmentStore } from '../attachments/store.js';
 import type { Session } from '../auth/session.js';
 import type { BackupService } from '../backup/service.js';
+import type { BillingRepo } from '../billing/repo.js';
 import type { AppointmentsRepo } from '../store/appointments-repo.js';
 import type { AuditRepo } from '../store/audit-repo.js';
 import type { ClinicalRepo } from '../store/clinical-repo.js';
@@ -26,6 +27,7 @@ export interface Services {
   clinical: ClinicalRepo;
   attachments: AttachmentStore;
   settings: SettingsRepo;
+  billing: BillingRepo;
   throttle: ThrottleRepo;
   backup: BackupService;
   audit: AuditRepo;
