@@ -22,6 +22,9 @@ import { keyHandlers } from './keys/handlers.js';
 import { KeyService, registerKeyService } from './keys/service.js';
 import { patientHandlers } from './patients/handlers.js';
 import { recordHandlers } from './patients/records.js';
+import { referralHandlers } from './referrals/handlers.js';
+import { MailboxLink } from './referrals/mailbox-link.js';
+import { ReferralRepo } from './referrals/repo.js';
 import { prescriptionHandlers } from './prescriptions/handlers.js';
 import { settingsHandlers } from './settings/handlers.js';
 import { staffHandlers } from './staff/handlers.js';
@@ -65,6 +68,7 @@ const handlers: Handlers = {
   ...secondFactorHandlers,
   ...backupHandlers,
   ...keyHandlers,
+  ...referralHandlers,
 };
 
 function nodeIdFor(metaRepo: MetaRepo): string {
@@ -148,6 +152,8 @@ export async function openCore(options: CoreOptions): Promise<Core> {
         clinical: new ClinicalRepo(store.db, codec, capture, now),
         attachments: new AttachmentStore(store.db, codec, ring, join(options.dataDir, 'attachments'), now),
         settings: new SettingsRepo(store.db, capture, now),
+        // Referrals (issue 8): the clinic's key pairs, other clinics' cards, the inbox.
+        referrals: new ReferralRepo(store.db, codec, capture, now),
         // Billing (issue 7): its ledger chains under this workstation's node id.
         billing: new BillingRepo(store.db, codec, capture, nodeId, patientNumberPrefix(nodeId), now),
       },
@@ -218,6 +224,12 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     audit: new AuditRepo(store.db, now),
     security,
     sync,
+    mailbox: new MailboxLink({
+      secrets: options.secrets,
+      installId: () => metaRepo.get('install_id'),
+      serverUrl: () => syncRepo.get('server_url'),
+      clinicId: () => syncRepo.get('clinic_id'),
+    }),
     keys: new KeyService({
       db: store.db,
       meta: metaRepo,

@@ -26,6 +26,8 @@ export interface ImportedAllergy {
 export type DuplicateCandidate = PatientSummary & { reasons: string[] };
 
 export interface ImportPreview {
+  /** Things read but not imported (an e-mail address, a foreign phone number). */
+  warnings: InteropProblem[];
   /** The demographics as the reception form would show them; null when they cannot be read. */
   patient: PatientInput | null;
   allergies: ImportedAllergy[];
@@ -48,4 +50,35 @@ export interface FhirExportInclude {
   visits: boolean;
   prescriptions: boolean;
   attachments: boolean;
+}
+
+/** One OBX row of an ORU^R01 lab result, as it will be filed. */
+export interface LabObservation {
+  code: string;
+  name: string;
+  value: string;
+  units: string;
+  referenceRange: string;
+  /** HL7 table 0078: 'H', 'L', 'N', 'A' ... or ''. */
+  flag: string;
+  observedAt: string;
+}
+
+export interface Hl7Preview {
+  /** 'ADT^A04', 'ADT^A08' or 'ORU^R01'; '' when the header could not be read. */
+  messageType: string;
+  controlId: string;
+  patient: PatientInput | null;
+  observations: LabObservation[];
+  candidates: DuplicateCandidate[];
+  errors: InteropProblem[];
+  warnings: InteropProblem[];
+}
+
+export interface Hl7ImportResult {
+  patientId: string;
+  /** 'registered', 'updated' (fields changed by an A08), 'unchanged' or 'results-filed'. */
+  outcome: 'registered' | 'updated' | 'unchanged' | 'results-filed';
+  observations: number;
+  attachmentId: string | null;
 }

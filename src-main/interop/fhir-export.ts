@@ -70,7 +70,15 @@ export function derivedId(...parts: string[]): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((Number.parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-const ref = (id: string) => ({ reference: `urn:uuid:${id}` });
+/**
+ * References are relative ('Patient/<id>') and every entry's fullUrl is '<base><Type>/<id>':
+ * by the R4 rules (bundle.html#references) a relative reference then resolves to the entry
+ * inside the bundle. The base uses the reserved .invalid domain: it names no real server.
+ */
+export const BUNDLE_BASE = 'https://kavach.invalid/fhir/';
+const refTo = (type: string, id: string) => ({ reference: `${type}/${id}` });
+const patientRef = (id: string) => refTo('Patient', id);
+const encounterRef = (id: string) => refTo('Encounter', id);
 const iso = (ms: number) => new Date(ms).toISOString();
 
 const PHONE_USE = { mobile: 'mobile', home: 'home', work: 'work', other: undefined } as const;
@@ -151,7 +159,7 @@ function allergyResources(p: StoredPatient, items: ChartItem[]): AllergyIntolera
         verificationStatus: { coding: [{ system: ALLERGY_VERIFICATION, code: 'confirmed' }] },
         criticality: item.severity === 'life-threatening' ? 'high' : undefined,
         code: { text: item.substance },
-        patient: ref(p.id),
+        patient: patientRef(p.id),
         recordedDate: iso(item.recordedAt),
         reaction: item.reaction
           ? [
@@ -178,7 +186,7 @@ function allergyResources(p: StoredPatient, items: ChartItem[]): AllergyIntolera
       clinicalStatus: { coding: [{ system: ALLERGY_CLINICAL, code: 'active' }] },
       verificationStatus: { coding: [{ system: ALLERGY_VERIFICATION, code: 'unconfirmed' }] },
       code: { text: tag },
-      patient: ref(p.id),
+      patient: patientRef(p.id),
     });
   }
   return out;
@@ -203,7 +211,7 @@ function chartConditions(p: StoredPatient, items: ChartItem[]): Condition[] {
             verificationStatus: { coding: [{ system: VERIFICATION, code: 'confirmed' }] },
             category: [{ coding: [{ system: CONDITION_CATEGORY, code: 'problem-list-item' }] }],
             code: conditionCode(item.name, item.icd10),
-            subject: ref(p.id),
+            subject: patientRef(p.id),
             onsetString: item.since,
             recordedDate: iso(item.recordedAt),
           }),
@@ -227,7 +235,7 @@ function encounterResource(p: StoredPatient, v: StoredVisit, c: StoredConsultati
     id: v.id,
     status: ENCOUNTER_STATUS[v.status],
     class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB', display: 'ambulatory' },
-    subject: ref(p.id),
+    subject: patientRef(p.id),
     period: { start: iso(v.checkedInAt), end: end ? iso(end) : undefined },
     reasonCode: v.reason ? [{ text: v.reason }] : [],
   });
@@ -253,8 +261,8 @@ export function vitalObservations(
     status: final ? 'final' : 'preliminary',
     category: [{ coding: [{ system: OBSERVATION_CATEGORY, code: 'vital-signs', display: 'Vital Signs' }] }],
     code: { coding: [{ system: LOINC, code: loinc, display }], text: display },
-    subject: ref(patientId),
-    encounter: ref(visitId),
+    subject: patientRef(patientId),
+    encounter: encounterRef(visitId),
     effectiveDateTime: iso(at),
   });
   const out: Observation[] = [];
@@ -312,8 +320,8 @@ function consultationCondition(p: StoredPatient, v: StoredVisit, c: StoredConsul
     },
     category: [{ coding: [{ system: CONDITION_CATEGORY, code: 'encounter-diagnosis' }] }],
     code: conditionCode(c.diagnosis, c.icd10),
-    subject: ref(p.id),
-    encounter: ref(v.id),
+    subject: patientRef(p.id),
+    encounter: encounterRef(v.id),
     recordedDate: c.finishedAt ? iso(c.finishedAt) : undefined,
   });
 }
@@ -335,8 +343,8 @@ function medicationRequests(s: Services, p: StoredPatient, visitIds: Set<string>
         status: replaced ? 'stopped' : 'active',
         intent: 'order',
         medicationCodeableConcept: { text: medicineText(item) },
-        subject: ref(p.id),
-        encounter: visitIds.has(rx.visitId) ? ref(rx.visitId) : undefined,
+        subject: patientRef(p.id),
+        encounter: visitIds.has(rx.visitId) ? encounterRef(rx.visitId) : undefined,
         authoredOn: iso(rx.signedAt),
         dosageInstruction: [
           {
@@ -390,11 +398,12 @@ function documentReferences(
           resourceType: 'DocumentReference',
           id: a.id,
           status: 'current',
-          subject: ref(p.id),
+          subject: patientRef(p.id),
           date: iso(a.uploadedAt),
           description: a.name,
           content: [{ attachment }],
-          context: a.visitId && visitIds.has(a.visitId) ? { encounter: [ref(a.visitId)] } : undefined,
+          context:
+            a.visitId && visitIds.has(a.visitId) ? { encounter: [encounterRef(a.visitId)] } : undefined,
         }),
       );
     } finally {
@@ -437,7 +446,7 @@ export async function buildPatientBundle(
   const { docs, files } = documentReferences(s, p, include, visitIds);
   resources.push(...docs);
   const entry: BundleEntry[] = resources.map((resource) => ({
-    fullUrl: `urn:uuid:${resource.id}`,
+    fullUrl: `${BUNDLE_BASE}${resource.resourceType}/${resource.id}`,
     resource,
   }));
   const bundle: Bundle = {

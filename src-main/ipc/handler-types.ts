@@ -15,6 +15,8 @@ import type { ThrottleRepo } from '../store/throttle-repo.js';
 import type { UsersRepo } from '../store/users-repo.js';
 import type { VisitsRepo } from '../store/visits-repo.js';
 import type { KeyService } from '../keys/service.js';
+import type { MailboxLink } from '../referrals/mailbox-link.js';
+import type { ReferralRepo } from '../referrals/repo.js';
 import type { SyncService } from '../sync/service.js';
 
 export interface Services {
@@ -34,6 +36,9 @@ export interface Services {
   security: SecurityRepo;
   sync: SyncService;
   keys: KeyService;
+  /** Referrals (issue 8): keys, cards and inbox; the server mailbox. */
+  referrals: ReferralRepo;
+  mailbox: MailboxLink;
   now: () => number;
   /** Today's date in the clinic's zone, 'YYYY-MM-DD'. */
   today(): string;
