@@ -45,6 +45,8 @@ import { VisitsRepo } from './store/visits-repo.js';
 import { SyncCapture } from './sync/capture.js';
 import { SyncEngine } from './sync/engine.js';
 import { guardWhileJoining, syncHandlers } from './sync/handlers.js';
+import { interopHandlers } from './interop/handlers.js';
+import { LabResultsRepo } from './interop/lab-results-repo.js';
 import { SyncService } from './sync/service.js';
 import { adoptKeyRing, readRingKeys, unlockKeyRing } from './vault/device-key.js';
 import { visitHandlers } from './visits/handlers.js';
@@ -152,6 +154,7 @@ export async function openCore(options: CoreOptions): Promise<Core> {
         clinical: new ClinicalRepo(store.db, codec, capture, now),
         attachments: new AttachmentStore(store.db, codec, ring, join(options.dataDir, 'attachments'), now),
         settings: new SettingsRepo(store.db, capture, now),
+        labResults: new LabResultsRepo(store.db, codec, now),
         // Referrals (issue 8): the clinic's key pairs, other clinics' cards, the inbox.
         referrals: new ReferralRepo(store.db, codec, capture, now),
         // Billing (issue 7): its ledger chains under this workstation's node id.

@@ -15,6 +15,7 @@ import type { ThrottleRepo } from '../store/throttle-repo.js';
 import type { UsersRepo } from '../store/users-repo.js';
 import type { VisitsRepo } from '../store/visits-repo.js';
 import type { KeyService } from '../keys/service.js';
+import type { LabResultsRepo } from '../interop/lab-results-repo.js';
 import type { MailboxLink } from '../referrals/mailbox-link.js';
 import type { ReferralRepo } from '../referrals/repo.js';
 import type { SyncService } from '../sync/service.js';
@@ -29,6 +30,7 @@ export interface Services {
   clinical: ClinicalRepo;
   attachments: AttachmentStore;
   settings: SettingsRepo;
+  labResults: LabResultsRepo;
   billing: BillingRepo;
   throttle: ThrottleRepo;
   backup: BackupService;
