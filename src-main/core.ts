@@ -70,6 +70,7 @@ const handlers: Handlers = {
   ...secondFactorHandlers,
   ...backupHandlers,
   ...keyHandlers,
+  ...interopHandlers,
   ...referralHandlers,
 };
 
