@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import {
   addStaff,
+  clinicDay,
   expect,
   logIn,
   openWindow,
@@ -99,6 +100,18 @@ test('billing: price list, invoice, cash with change, UPI, over-balance refused,
     tax: '5 %',
   });
   await expect(page.getByTestId('price-row-LAB-CBC')).toContainText('₹350.50');
+  // A new price from tomorrow is a second version; today's bill still takes today's price.
+  await page.getByRole('button', { name: 'Edit LAB-CBC' }).click();
+  const edit = page.getByRole('form', { name: 'Edit LAB-CBC' });
+  await edit.getByLabel('Price (₹)').fill('420');
+  await edit.getByLabel('Effective from').fill(clinicDay(kavach.clock.now() + 86_400_000));
+  await edit.getByRole('button', { name: 'Save price' }).click();
+  await expect(page.getByTestId('prices-notice')).toContainText('LAB-CBC saved: ₹420.00');
+  await expect(page.getByTestId('price-row-LAB-CBC')).toHaveCount(1);
+  await expect(page.getByTestId('price-row-LAB-CBC')).toContainText('₹350.50');
+  await page.getByLabel('Show inactive and future prices').check();
+  await expect(page.getByTestId('price-row-LAB-CBC')).toHaveCount(2);
+  await expect(page.getByTestId('price-row-LAB-CBC').filter({ hasText: '₹420.00' })).toHaveCount(1);
   await screen(page, testInfo, 'billing-price-list');
 
   // Reception registers and checks in a patient for the doctor (both journeys test those forms).
@@ -261,4 +274,11 @@ test('billing: price list, invoice, cash with change, UPI, over-balance refused,
   await expect(desk.getByTestId('invoice-status')).toHaveText('Partly paid');
   await page.getByRole('button', { name: 'Verify ledger chains' }).click();
   await expect(page.getByTestId('ledger-result')).toHaveText('All 1 chain verifies (4 entries).');
+
+  // Admin may look the invoice up on the Billing screen (no payment form there).
+  await page.getByRole('link', { name: 'Billing' }).click();
+  await page.getByRole('button', { name: `Open ${number}` }).click();
+  await expect(page.getByTestId('invoice-status')).toHaveText('Partly paid');
+  await expect(page.getByTestId('payment-row')).toHaveCount(3);
+  await expect(page.getByRole('form', { name: 'Take a payment' })).toHaveCount(0);
 });
