@@ -3,9 +3,11 @@
 // against PostgreSQL. Start it through scripts/bench.mjs (real keytar needs the D-Bus
 // session and gnome-keyring it provides):
 //   node scripts/bench.mjs sync [--quick] [--patients N] [--samples N] [--devices N] [--seconds N]
+//     [--only initial|propagation|load ...] [--profile FILE (CPU profile of the initial sync)]
 // Prints only timings, counts and sizes: never patient data or keys.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,15 +21,30 @@ import { LIMITS, type PullResponse, ROUTES } from '../src-shared/sync-wire.js';
 import { type Row, Samples, table } from './report.js';
 import { enrollDevices, runLoad } from './sync-load.js';
 
+const PARTS = ['initial', 'propagation', 'load'] as const;
+type Part = (typeof PARTS)[number];
+
 interface Options {
   patients: number;
   samples: number;
   devices: number;
   seconds: number;
+  /** Which parts run (--only, repeatable); all by default. */
+  parts: Set<Part>;
+  /** Write a CPU profile of the joining workstation's initial sync here (--profile FILE). */
+  profile: string | null;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { patients: 100_000, samples: 200, devices: 200, seconds: 60 };
+  const o: Options = {
+    patients: 100_000,
+    samples: 200,
+    devices: 200,
+    seconds: 60,
+    parts: new Set(PARTS),
+    profile: null,
+  };
+  const only = new Set<Part>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -42,11 +59,20 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--samples') o.samples = value();
     else if (a === '--devices') o.devices = value();
     else if (a === '--seconds') o.seconds = value();
-    else
+    else if (a === '--only') {
+      const part = argv[++i] as Part;
+      if (!PARTS.includes(part)) throw new Error(`--only takes ${PARTS.join(', ')}`);
+      only.add(part);
+    } else if (a === '--profile') {
+      const file = argv[++i];
+      if (!file) throw new Error('--profile needs a file name');
+      o.profile = file;
+    } else
       throw new Error(
-        `Unknown option ${a}. Use --quick, --patients N, --samples N, --devices N, --seconds N.`,
+        `Unknown option ${a}. Use --quick, --patients N, --samples N, --devices N, --seconds N, --only ${PARTS.join('|')}, --profile FILE.`,
       );
   }
+  if (only.size) o.parts = only;
   return o;
 }
 
@@ -193,9 +219,11 @@ async function initialSync(o: Options): Promise<string[][]> {
         deviceName: 'new-desk',
       }),
     );
+    const profiler = o.profile ? await startProfile() : null;
     const j0 = performance.now();
     const done = await b.sync.syncNow();
     const joinSeconds = (performance.now() - j0) / 1000;
+    if (profiler && o.profile) await profiler.stop(o.profile);
 
     if (done.state !== 'online' || done.initialSync !== null)
       throw new Error(`initial sync ended ${done.state}`);
@@ -243,6 +271,27 @@ async function initialSync(o: Options): Promise<string[][]> {
     await server?.stop();
     rmSync(serverData, { recursive: true, force: true });
   }
+}
+
+/** A CPU profile of this process through node:inspector (open it in Chrome's DevTools). */
+async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))),
+    );
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 500 });
+  await post('Profiler.start');
+  return {
+    async stop(file) {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+      say(`CPU profile of the initial sync written to ${file}`);
+    },
+  };
 }
 
 interface ServerProcess {
@@ -382,36 +431,42 @@ async function main(): Promise<void> {
   say(
     `sync benchmark: ${fmt(o.patients)} patients, ${o.samples} propagation samples, ${o.devices} devices for ${o.seconds} s; ${cpus().length} CPUs`,
   );
-  const sync = await initialSync(o);
-  say('initial sync done');
-  const prop = await propagation(o);
-  say('propagation done');
-  const loadRows = await load(o);
-  say('load done');
+  const sync = o.parts.has('initial') ? await initialSync(o) : null;
+  if (sync) say('initial sync done');
+  const prop = o.parts.has('propagation') ? await propagation(o) : null;
+  if (prop) say('propagation done');
+  const loadRows = o.parts.has('load') ? await load(o) : null;
+  if (loadRows) say('load done');
 
-  process.stdout.write(
-    `\n## Initial sync (${fmt(o.patients)} patients; the server in its own process on PGlite; loopback)\n\n`,
-  );
-  process.stdout.write(
-    `${plainTable(['measure', 'changes', 'seconds', 'changes/s', 'target', 'met?'], sync)}\n`,
-  );
-  process.stdout.write(
-    '\n## Propagation workstation A -> B (register on A until B search finds it; loopback, PGlite)\n\n',
-  );
-  const rows: Row[] = [
-    {
-      operation: 'register on A -> found on B',
-      kavach: prop.kavach,
-      baseline: null,
-      maxP95Ms: 1_000,
-      maxRatio: null,
-    },
-  ];
-  process.stdout.write(`${table(rows)}\n`);
-  process.stdout.write(
-    `\n## ${o.devices} devices pushing (5 changes) and pulling for ${o.seconds} s (PostgreSQL, HTTP API)\n\n`,
-  );
-  process.stdout.write(`${plainTable(['measure', 'value', 'met?'], loadRows)}\n`);
+  if (sync) {
+    process.stdout.write(
+      `\n## Initial sync (${fmt(o.patients)} patients; the server in its own process on PGlite; loopback)\n\n`,
+    );
+    process.stdout.write(
+      `${plainTable(['measure', 'changes', 'seconds', 'changes/s', 'target', 'met?'], sync)}\n`,
+    );
+  }
+  if (prop) {
+    process.stdout.write(
+      '\n## Propagation workstation A -> B (register on A until B search finds it; loopback, PGlite)\n\n',
+    );
+    const rows: Row[] = [
+      {
+        operation: 'register on A -> found on B',
+        kavach: prop.kavach,
+        baseline: null,
+        maxP95Ms: 1_000,
+        maxRatio: null,
+      },
+    ];
+    process.stdout.write(`${table(rows)}\n`);
+  }
+  if (loadRows) {
+    process.stdout.write(
+      `\n## ${o.devices} devices pushing (5 changes) and pulling for ${o.seconds} s (PostgreSQL, HTTP API)\n\n`,
+    );
+    process.stdout.write(`${plainTable(['measure', 'value', 'met?'], loadRows)}\n`);
+  }
 }
 
 main().then(
