@@ -17,6 +17,7 @@ import type { OutboxEntry } from '../store/sync-repo.js';
  * holds version N can open version N+1 and add it to its own ring.
  */
 
+export const WRAP_TABLE = 'key_wraps';
 export const wrapRowId = (version: number) => `v${version}`;
 
 export interface WrapRow {
@@ -65,7 +66,7 @@ export class KeyWrapsRepo {
         value: outbox.value,
       })
       .from(outbox)
-      .where(and(isNull(outbox.sentAt), eq(outbox.tbl, 'key_wraps')))
+      .where(and(isNull(outbox.sentAt), eq(outbox.tbl, WRAP_TABLE)))
       .orderBy(asc(outbox.clock))
       .all();
   }

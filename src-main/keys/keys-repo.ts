@@ -18,6 +18,9 @@ export const INDEX_VERSION_KEY = 'blind_index_version';
 
 type Row = Record<string, unknown> & { _rid: number };
 
+/** Tables holding values sealed for another table's field (catalog.ts `carried`). */
+const CARRIED = new Set(['outbox', 'sync_staging', 'sync_held']);
+
 export class KeysRepo {
   constructor(private readonly db: Db) {}
 
@@ -111,8 +114,10 @@ export class KeysRepo {
   countNotVersion(table: string, column: string, version: number): number {
     const header = Buffer.from([0x01, (version >> 8) & 0xff, version & 0xff]);
     const c = sql.identifier(column);
+    // Values carried for key_wraps stay under the version before the one they carry (rotation.ts).
+    const carried = CARRIED.has(table) ? sql` AND tbl != ${'key_wraps'}` : sql``;
     const r = this.db.get<{ n: number }>(
-      sql`SELECT count(*) AS n FROM ${sql.identifier(table)} WHERE ${c} IS NOT NULL AND substr(${c}, 1, 3) != ${header}`,
+      sql`SELECT count(*) AS n FROM ${sql.identifier(table)} WHERE ${c} IS NOT NULL AND substr(${c}, 1, 3) != ${header}${carried}`,
     );
     return r?.n ?? 0;
   }

@@ -16,6 +16,7 @@ import { DecryptionError, envelopeVersion, type FieldPlace } from '../crypto/env
 import type { KeyRing } from '../crypto/keyring.js';
 import type { Db } from '../store/db.js';
 import { type EnvelopeTable, envelopeTables } from './catalog.js';
+import { WRAP_TABLE } from './distribution.js';
 import type { KeysRepo } from './keys-repo.js';
 
 /**
@@ -197,6 +198,9 @@ export class RotationJob {
     row: Record<string, unknown>,
   ): [string, Buffer][] {
     const changed: [string, Buffer][] = [];
+    // A key wrap travels sealed under the version before the one it carries: re-sealing its
+    // unsent values under the new version would lock out every workstation waiting for it.
+    if (row.tbl === WRAP_TABLE) return changed;
     for (const column of t.columns) {
       const value = row[column];
       if (!needsReseal(value, s.to)) continue;
