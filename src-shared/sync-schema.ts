@@ -214,6 +214,21 @@ export const SYNCED_TABLES = {
     at: 'plain',
     day: 'plain',
   },
+  /** Referrals (issue 8): the clinic's own key pairs (one envelope, so LWW keeps a matching
+   *  pair) and other clinics' cards (row id = fingerprint). */
+  clinic_identity: {
+    keys: 'envelope',
+    created_at: 'plain',
+  },
+  clinic_cards: {
+    name: 'plain',
+    encryption_public: 'plain',
+    signing_public: 'plain',
+    imported_by: 'plain',
+    imported_at: 'plain',
+    confirmed_by: 'plain',
+    confirmed_at: 'plain',
+  },
 } as const satisfies Record<string, Record<string, ColumnKind>>;
 
 export type SyncedTable = keyof typeof SYNCED_TABLES;

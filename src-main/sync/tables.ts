@@ -18,6 +18,7 @@ import {
 } from '../store/schema.js';
 import { invoiceLines, invoices, payments, priceItems } from '../store/schema-billing.js';
 import { keyWraps } from '../store/schema-keys.js';
+import { clinicCards, clinicIdentity } from '../store/schema-referral.js';
 
 /**
  * What the applier needs to know about each synced table, taken from the drizzle schema so
@@ -63,6 +64,8 @@ const DRIZZLE_TABLES: Record<SyncedTable, SQLiteTable> = {
   invoice_lines: invoiceLines,
   payments,
   key_wraps: keyWraps,
+  clinic_identity: clinicIdentity,
+  clinic_cards: clinicCards,
 };
 
 function describe(name: SyncedTable): SyncedTableInfo {
