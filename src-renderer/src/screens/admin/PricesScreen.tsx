@@ -8,6 +8,13 @@ import { formatRupees, paiseToInput, taxLabel, today } from '../billing/money';
 import { useDoctors } from '../schedule/useDoctors';
 import '../billing/billing.css';
 
+/** 'YYYY-MM-DD' of the next calendar day. */
+function dayAfter(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
 type TaxValue = '0' | '500' | '1200' | '1800' | '2800';
 const FIELDS = ['code', 'name', 'category', 'doctorId', 'department', 'price', 'taxBp', 'effectiveFrom'];
 
@@ -146,7 +153,10 @@ function RetireForm({
   onDone: (item: PriceItem) => void;
   onCancel: () => void;
 }) {
-  const [from, setFrom] = useState(today());
+  // A version that started today (or starts later) can only be retired from the day after it starts.
+  const [from, setFrom] = useState(() =>
+    item.effectiveFrom >= today() ? dayAfter(item.effectiveFrom) : today(),
+  );
   const form = useFormState();
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -179,7 +189,7 @@ function RetireForm({
       <button type="button" className="btn btn-quiet" onClick={onCancel}>
         Cancel
       </button>
-      <FormAlert message={form.summary} />
+      {form.summary && !form.fields.from ? <FormAlert message={form.summary} /> : null}
     </form>
   );
 }
