@@ -192,7 +192,7 @@ export class BillingRepo {
   /** What is still refundable of a payment. */
   refundable(paymentId: string): number {
     const p = this.db.select().from(payments).where(eq(payments.id, paymentId)).get();
-    if (!p || p.kind !== 'payment') return 0;
+    if (p?.kind !== 'payment') return 0;
     const r = this.db
       .select({ n: sql<number>`coalesce(sum(${payments.amountPaise}), 0)` })
       .from(payments)
