@@ -28,6 +28,8 @@ export const ROUTES: readonly RouteDef[] = [
   { path: '/billing', label: 'Billing', roles: ['receptionist', 'admin'] },
   { path: '/admin/prices', label: 'Price list', roles: ['admin'] },
   { path: '/admin/billing-reports', label: 'Daily report', roles: ['admin'] },
+  { path: '/referrals', label: 'Referrals', roles: ['doctor', 'receptionist'] },
+  { path: '/admin/clinics', label: 'Clinics', roles: ['admin'] },
 ];
 
 export function routesFor(role: Role): RouteDef[] {

@@ -2,6 +2,7 @@ import type { PatientChart } from '../../../../src-shared/clinical/chart';
 import { SEX_LABELS } from '../../components/format';
 import { useBalance } from '../billing/useBalance';
 import { formatRupees } from '../billing/money';
+import { ReferAction } from '../referrals/ReferAction';
 
 /** Who the patient is, and what reception wrote down at registration. */
 export function PatientSummaryCard({ chart }: { chart: PatientChart }) {
@@ -44,6 +45,9 @@ export function PatientSummaryCard({ chart }: { chart: PatientChart }) {
           <strong>Conditions told at registration:</strong> {p.registeredConditions.join(', ')}
         </p>
       ) : null}
+      <div className="actions">
+        <ReferAction patientId={p.id} />
+      </div>
     </section>
   );
 }

@@ -18,6 +18,8 @@ import { BillingScreen } from '../billing/BillingScreen';
 import { DoctorScreen } from '../doctor/DoctorScreen';
 import { QueueScreen } from '../queue/QueueScreen';
 import { ReceptionScreen } from '../reception/ReceptionScreen';
+import { ClinicsScreen } from '../referrals/ClinicsScreen';
+import { ReferralsScreen } from '../referrals/ReferralsScreen';
 import { SchedulesScreen } from '../schedule/SchedulesScreen';
 import { SyncIndicator } from '../sync/SyncIndicator';
 import { SyncScreen } from '../sync/SyncScreen';
@@ -41,6 +43,8 @@ const SCREENS: Record<string, ComponentType> = {
   '/billing': BillingScreen,
   '/admin/prices': PricesScreen,
   '/admin/billing-reports': BillingReportScreen,
+  '/referrals': ReferralsScreen,
+  '/admin/clinics': ClinicsScreen,
 };
 
 function Header() {
