@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Bundle, Observation, Resource } from '@medplum/fhirtypes';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TypedVitals } from '../../src-shared/clinical/chart.js';
 import type { Connection } from '../core-types.js';
-import { ADMIN, call, type HarnessCore, loginAs, must, startCore } from '../testing/core-harness.js';
+import { call, type HarnessCore, must, startCore } from '../testing/core-harness.js';
 import { AADHAAR_SYSTEM, PATIENT_NUMBER_SYSTEM } from './fhir-systems.js';
 import { validationIssues } from './fhir-validate.js';
+import { DOCTOR_PASSWORD, rowCounts, staff } from './test-kit.js';
 
 /**
  * FHIR R4 export and import (issue 8) through the real core: a patient with visits, vitals,
@@ -24,7 +23,6 @@ let patientId: string;
 let bundle: Bundle;
 let exportedJson: string;
 
-const DOCTOR_PASSWORD = 'banyan-river-77';
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 const PATIENT = {
   givenNames: 'Lakshmi Devi',
@@ -61,56 +59,6 @@ const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
   'base64',
 );
-
-function rowCounts(dataDir: string): Record<string, number> {
-  const db = new Database(join(dataDir, 'kavach.db'), { readonly: true });
-  try {
-    const tables = db
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-      .all() as {
-      name: string;
-    }[];
-    return Object.fromEntries(
-      tables
-        .filter((t) => t.name !== 'audit_events' && t.name !== 'security_events')
-        .map((t) => [t.name, (db.prepare(`SELECT count(*) AS n FROM "${t.name}"`).get() as { n: number }).n]),
-    );
-  } finally {
-    db.close();
-  }
-}
-
-async function staff(h: HarnessCore): Promise<{ desk: Connection; doctor: Connection }> {
-  const admin = await loginAs(h.core, ADMIN.username, ADMIN.password);
-  must(
-    await call(admin, 'staff.create', {
-      username: 'desk',
-      displayName: 'Front Desk',
-      role: 'receptionist',
-      password: 'marigold-window-5',
-    }),
-  );
-  must(
-    await call(admin, 'staff.create', {
-      username: 'dr.rao',
-      displayName: 'Dr Anjali Rao',
-      role: 'doctor',
-      password: DOCTOR_PASSWORD,
-      doctor: {
-        department: 'General',
-        specialization: '',
-        yearsOfExperience: 9,
-        contactNumber: '',
-        availabilityNote: '',
-        registrationNumber: 'KMC-1234',
-      },
-    }),
-  );
-  return {
-    desk: await loginAs(h.core, 'desk', 'marigold-window-5'),
-    doctor: await loginAs(h.core, 'dr.rao', DOCTOR_PASSWORD),
-  };
-}
 
 beforeAll(async () => {
   h = await startCore();
@@ -434,7 +382,7 @@ describe('FHIR R4 import', () => {
     expect(preview.errors).toContainEqual(
       expect.objectContaining({ resource: 'AllergyIntolerance[0]', field: 'code' }),
     );
-    const before = rowCounts(h.dataDir);
+    const before = rowCounts(h);
     const refused = await call(desk, 'interop.importFhir', { json, decision: { mode: 'register-new' } });
     expect(refused.ok === false && refused.error.code).toBe('VALIDATION');
     expect(refused.ok === false && refused.error.message).toMatch(/birthDate/);
@@ -445,7 +393,7 @@ describe('FHIR R4 import', () => {
     expect(notJson.ok === false && notJson.error.message).toMatch(/not valid JSON/);
     const notFhir = await call(desk, 'interop.previewFhir', { json: '[1,2]' });
     expect(must(notFhir).errors[0]).toMatchObject({ resource: 'Bundle', field: '(root)' });
-    expect(rowCounts(h.dataDir)).toEqual(before);
+    expect(rowCounts(h)).toEqual(before);
   });
 
   it('round trip: the export imported into a second, empty clinic gives identical demographics', async () => {
