@@ -107,7 +107,7 @@ export function recordWrap(d: WrapDeps, next: { version: number; cdk: Uint8Array
 export type OpenedWrap =
   | { kind: 'key'; version: number; cdk: Uint8Array }
   | { kind: 'waiting'; version: number }
-  | { kind: 'failed'; version: number; reason: string };
+  | { kind: 'failed'; id: string; version: number; reason: string };
 
 /**
  * The received wraps whose previous version this ring holds, opened. The caller adds what
@@ -120,7 +120,7 @@ export function openWraps(rows: WrapRow[], ring: KeyRing, codec: FieldCodec, cli
   const out: OpenedWrap[] = [];
   for (const row of rows) {
     if (row.id !== wrapRowId(row.version) || row.wrappedUnder >= row.version) {
-      out.push({ kind: 'failed', version: row.version, reason: 'malformed' });
+      out.push({ kind: 'failed', id: row.id, version: row.version, reason: 'malformed' });
       continue;
     }
     const held = ring.has(row.version);
@@ -134,12 +134,12 @@ export function openWraps(rows: WrapRow[], ring: KeyRing, codec: FieldCodec, cli
       cdk = ring.unwrapNext(row.wrappedUnder, clinicId, row.version, Buffer.from(text, 'base64'));
     } catch (e) {
       if (!(e instanceof DecryptionError)) throw e;
-      out.push({ kind: 'failed', version: row.version, reason: e.reason });
+      out.push({ kind: 'failed', id: row.id, version: row.version, reason: e.reason });
       continue;
     }
     if (held) {
       if (!ring.sameKey(row.version, cdk))
-        out.push({ kind: 'failed', version: row.version, reason: 'version-clash' });
+        out.push({ kind: 'failed', id: row.id, version: row.version, reason: 'version-clash' });
       cdk.fill(0);
       continue;
     }

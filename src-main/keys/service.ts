@@ -195,21 +195,19 @@ export class KeyService {
     try {
       for (;;) {
         const ring = this.d.ring();
-        const rows = this.wraps.all().filter((r) => !ring.has(r.version) || !this.checkedWraps.has(r.id));
+        // Each wrap is settled once: opened (or compared, for a version held here) or refused.
+        const rows = this.wraps.all().filter((r) => !this.checkedWraps.has(r.id));
         if (rows.length === 0) break;
         let progress = false;
         for (const opened of openWraps(rows, ring, this.d.codec(), clinicId)) {
           if (opened.kind === 'failed') {
-            if (!this.checkedWraps.has(`v${opened.version}`))
-              this.d.wrapRefused(opened.version, opened.reason);
+            this.checkedWraps.add(opened.id);
+            this.d.wrapRefused(opened.version, opened.reason);
           } else if (opened.kind === 'key') {
             progress = (await this.storeReceived(ring, opened.version, opened.cdk)) || progress;
           }
         }
-        for (const r of rows)
-          if (ring.has(r.version) || r.wrappedUnder >= r.version) this.checkedWraps.add(r.id);
-        for (const r of rows)
-          if (!ring.has(r.wrappedUnder) && !ring.has(r.version)) this.checkedWraps.delete(r.id);
+        for (const r of rows) if (ring.has(r.version)) this.checkedWraps.add(r.id);
         if (!progress) break;
         adopted = true;
       }
