@@ -30,6 +30,7 @@ export const ROUTES: readonly RouteDef[] = [
   { path: '/admin/billing-reports', label: 'Daily report', roles: ['admin'] },
   { path: '/referrals', label: 'Referrals', roles: ['doctor', 'receptionist'] },
   { path: '/admin/clinics', label: 'Clinics', roles: ['admin'] },
+  { path: '/exchange', label: 'Exchange', roles: ['receptionist', 'doctor', 'admin'] },
 ];
 
 export function routesFor(role: Role): RouteDef[] {

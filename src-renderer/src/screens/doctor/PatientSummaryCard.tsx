@@ -3,6 +3,7 @@ import { SEX_LABELS } from '../../components/format';
 import { useBalance } from '../billing/useBalance';
 import { formatRupees } from '../billing/money';
 import { ReferAction } from '../referrals/ReferAction';
+import { ExportActions } from '../interop/ExportActions';
 
 /** Who the patient is, and what reception wrote down at registration. */
 export function PatientSummaryCard({ chart }: { chart: PatientChart }) {
@@ -47,6 +48,7 @@ export function PatientSummaryCard({ chart }: { chart: PatientChart }) {
       ) : null}
       <div className="actions">
         <ReferAction patientId={p.id} />
+        <ExportActions patientId={p.id} role="doctor" />
       </div>
     </section>
   );

@@ -16,6 +16,7 @@ import { AppointmentsScreen } from '../appointments/AppointmentsScreen';
 import { LockPanel } from '../auth/LockPanel';
 import { BillingScreen } from '../billing/BillingScreen';
 import { DoctorScreen } from '../doctor/DoctorScreen';
+import { ExchangeScreen } from '../interop/ExchangeScreen';
 import { QueueScreen } from '../queue/QueueScreen';
 import { ReceptionScreen } from '../reception/ReceptionScreen';
 import { ClinicsScreen } from '../referrals/ClinicsScreen';
@@ -45,6 +46,7 @@ const SCREENS: Record<string, ComponentType> = {
   '/admin/billing-reports': BillingReportScreen,
   '/referrals': ReferralsScreen,
   '/admin/clinics': ClinicsScreen,
+  '/exchange': ExchangeScreen,
 };
 
 function Header() {
