@@ -68,7 +68,7 @@ describe('rupee strings', () => {
       fc.property(paise, (p) => {
         expect(parseRupees(paiseToRupees(p))).toBe(p);
         expect(parseFormatted(formatPaise(p))).toBe(p);
-        expect(parseFormatted(formatPaise(-p))).toBe(-p);
+        if (p > 0) expect(parseFormatted(formatPaise(-p))).toBe(-p);
         expect(RUPEES_PATTERN.test(paiseToRupees(p))).toBe(true);
       }),
     );

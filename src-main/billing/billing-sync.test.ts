@@ -12,7 +12,7 @@ import { MetaRepo } from '../store/meta-repo.js';
 import { PatientsRepo } from '../store/patients-repo.js';
 import { SecurityRepo } from '../store/security-repo.js';
 import { SyncRepo } from '../store/sync-repo.js';
-import { applyPage } from '../sync/apply.js';
+import { applyPage, type IncomingChange } from '../sync/apply.js';
 import { verifyLedger } from './ledger.js';
 import { BillingRepo, type PricedLine } from './repo.js';
 import { balanceOf, derivedStatus } from './view.js';
@@ -58,7 +58,7 @@ function workstation(nodeId: string) {
     billing,
     deps,
     /** This workstation's outbox since the last call, as a pulled page would carry it. */
-    outgoing() {
+    outgoing(): IncomingChange[] {
       const rows = store.sqlite
         .prepare(
           'SELECT rowid AS n, change_id, tbl, row_id, col, clock, value FROM outbox WHERE rowid > ? ORDER BY rowid',
@@ -84,7 +84,7 @@ function workstation(nodeId: string) {
         deviceId: nodeId,
       }));
     },
-    receive(changes: ReturnType<ReturnType<typeof workstation>['outgoing']>) {
+    receive(changes: IncomingChange[]) {
       const after = deps.repo.cursor();
       const report = applyPage(deps, after, after + changes.length, after + changes.length, changes);
       expect(report?.rejected).toBe(0);

@@ -59,7 +59,8 @@ function priceLines(s: Services, day: string, input: DraftLine[]): PricedLine[] 
     };
     const quantity = Number.parseInt(l.quantity.trim(), 10);
     const discountPaise = parseRupees(l.discount);
-    let description = l.description.trim();
+    // Stored as typed (the injection corpus reads it back byte for byte); blank is refused.
+    let description = l.description;
     let category: PricedLine['category'] = 'procedure';
     let taxBp = 0;
     let unitPricePaise: number | null = l.unitPrice === '' ? null : parseRupees(l.unitPrice);
@@ -74,10 +75,10 @@ function priceLines(s: Services, day: string, input: DraftLine[]): PricedLine[] 
       taxBp = item.taxBp;
       unitPricePaise ??= item.pricePaise;
     } else {
-      if (description === '') at('description', 'Describe the line');
+      if (description.trim() === '') at('description', 'Describe the line');
       if (unitPricePaise === null) at('unitPrice', 'Enter a price');
     }
-    if (unitPricePaise === null || description === '') continue;
+    if (unitPricePaise === null || description.trim() === '') continue;
     if (discountPaise > quantity * unitPricePaise) {
       at('discount', 'Discount is larger than the line');
       continue;
@@ -247,8 +248,8 @@ export const billingHandlers: Pick<Handlers, BillingChannel> = {
     } else if (input.tendered !== '') {
       fields.tendered = 'Only for cash';
     }
-    const reference = input.reference.trim();
-    if (input.method === 'insurance' && reference === '')
+    const reference = input.reference;
+    if (input.method === 'insurance' && reference.trim() === '')
       fields.reference = "Enter the insurer's claim number";
     if (Object.keys(fields).length > 0) refuse(fields);
     const changePaise = tenderedPaise === null ? 0 : tenderedPaise - amountPaise;
