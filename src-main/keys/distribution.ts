@@ -1,10 +1,10 @@
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import { DecryptionError } from '../crypto/envelope.js';
 import type { KeyRing } from '../crypto/keyring.js';
 import type { ChangeCapture } from '../store/change-capture.js';
 import type { Db } from '../store/db.js';
 import type { FieldCodec } from '../store/fields.js';
-import { outbox } from '../store/schema.js';
+import { fieldClocks, outbox } from '../store/schema.js';
 import { keyWraps } from '../store/schema-keys.js';
 import type { OutboxEntry } from '../store/sync-repo.js';
 
@@ -56,6 +56,15 @@ export class KeyWrapsRepo {
    * re-seals unsent outbox values whose clocks are older than the wrap's).
    */
   pendingChanges(): OutboxEntry[] {
+    // Found through the wraps' own field clocks (a few rows, by primary key) and the pending
+    // index on (sent_at, clock): scanning a large unsent outbox for each batch would not do.
+    const clocks = this.db
+      .select({ clock: fieldClocks.clock })
+      .from(fieldClocks)
+      .where(eq(fieldClocks.tbl, WRAP_TABLE))
+      .all()
+      .map((r) => r.clock);
+    if (clocks.length === 0) return [];
     return this.db
       .select({
         changeId: outbox.changeId,
@@ -66,7 +75,7 @@ export class KeyWrapsRepo {
         value: outbox.value,
       })
       .from(outbox)
-      .where(and(isNull(outbox.sentAt), eq(outbox.tbl, WRAP_TABLE)))
+      .where(and(isNull(outbox.sentAt), inArray(outbox.clock, clocks), eq(outbox.tbl, WRAP_TABLE)))
       .orderBy(asc(outbox.clock))
       .all();
   }

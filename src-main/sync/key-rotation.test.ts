@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src-server/app.js';
 import type { KeyStatus } from '../../src-shared/contract.js';
@@ -71,6 +72,15 @@ const patientFieldsNotUnder = (s: Station, version: number) =>
           .get(Buffer.from([version >> 8, version & 0xff])) as { n: number }
       ).n,
   );
+
+function writable<T>(s: Station, fn: (db: Database.Database) => T): T {
+  const db = new Database(join(s.dataDir, 'kavach.db'));
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
+}
 
 const securityEvents = (s: Station, kind: string) =>
   raw(
@@ -148,7 +158,24 @@ describe('key rotation on a syncing clinic (real server on PGlite)', () => {
       sex: 'female',
       birth: { kind: 'exact', date: '1990-02-02' },
     });
+    // An unsent change older than the wrap, as the rotation job leaves one it re-sealed under
+    // the new version: it must still reach the server after the wrap.
+    const older = writable(a, (db) => {
+      const oldest = (db.prepare('SELECT min(clock) AS c FROM outbox').get() as { c: string }).c;
+      const row = db
+        .prepare(
+          "SELECT change_id FROM outbox WHERE sent_at IS NULL AND tbl = 'patients' AND col = 'family_name'",
+        )
+        .get() as { change_id: string };
+      db.prepare('UPDATE outbox SET clock = ? WHERE change_id = ?').run(oldest, row.change_id);
+      return row.change_id;
+    });
     await a.sync.syncNow();
+    const order = (await server.db.execute(
+      sql`select tbl, change_id from changes where seq > ${b.sync.cursor} order by seq`,
+    )) as unknown as { rows: { tbl: string; change_id: string }[] };
+    const tables = order.rows.map((r) => (r.change_id === older ? 'older' : r.tbl));
+    expect(tables.slice(0, 5)).toEqual(['key_wraps', 'key_wraps', 'key_wraps', 'key_wraps', 'older']);
     // B's next page, delivered without the wrap: the server sent the wrap first, so this
     // order can only come from a split or reordered delivery.
     const after = b.sync.cursor;
