@@ -5,12 +5,20 @@ import type {
   ImportPreview,
   ImportResult,
   InteropProblem,
+  LabObservation,
 } from '../../src-shared/interop.js';
 import { type PatientInput, type PatientInputDraft, patientInputAt } from '../../src-shared/patient.js';
 import { isValidPhone } from '../../src-shared/text.js';
 import { Failure } from '../ipc/failure.js';
 import type { Services } from '../ipc/handler-types.js';
 import { possibleDuplicates, storablePatient } from '../patients/handlers.js';
+import {
+  conditionOf,
+  type ImportedCondition,
+  type ImportedMedication,
+  medicationOf,
+  observationOf,
+} from './fhir-import-records.js';
 import {
   AADHAAR_SYSTEM,
   ALLERGY_VERIFICATION,
@@ -308,6 +316,11 @@ function allergyOf(r: Located, patientRefs: Set<string>, problems: InteropProble
 interface Parsed {
   patient: PatientInput | null;
   allergies: ImportedAllergy[];
+  records: {
+    conditions: ImportedCondition[];
+    medications: ImportedMedication[];
+    observations: LabObservation[];
+  };
   counts: ImportPreview['counts'];
   errors: InteropProblem[];
   warnings: InteropProblem[];
@@ -320,12 +333,8 @@ export function parsePatientBundle(input: unknown, today: string): Parsed {
   const resources = resourcesOf(input, errors);
   const byType = (t: string) => resources.filter((r) => r.resource.resourceType === t);
   const patients = byType('Patient');
-  const counts = {
-    allergies: 0,
-    visits: byType('Encounter').length,
-    observations: byType('Observation').length,
-    prescriptions: byType('MedicationRequest').length,
-  };
+  const counts = { allergies: 0, visits: 0, observations: 0, prescriptions: 0 };
+  const records: Parsed['records'] = { conditions: [], medications: [], observations: [] };
   if (patients.length !== 1) {
     errors.push({
       resource: 'Bundle',
@@ -335,10 +344,11 @@ export function parsePatientBundle(input: unknown, today: string): Parsed {
           ? 'No Patient resource found'
           : `${patients.length} Patient resources found; import one patient at a time`,
     });
-    return { patient: null, allergies: [], counts, errors, warnings };
+    return { patient: null, allergies: [], records, counts, errors, warnings };
   }
   const p = patients[0]!;
-  const checked = [p, ...byType('AllergyIntolerance')];
+  const clinical = ['AllergyIntolerance', 'Condition', 'MedicationRequest', 'Observation'];
+  const checked = [p, ...resources.filter((r) => clinical.includes(r.resource.resourceType as string))];
   for (const r of checked) errors.push(...fhirProblems(r.resource, r.label));
   const { draft, nameIndex } = patientDraft(p.resource, today, warnings);
   const parsed = patientInputAt(today).safeParse(draft);
@@ -351,7 +361,39 @@ export function parsePatientBundle(input: unknown, today: string): Parsed {
     .map((r) => allergyOf(r, refs, errors))
     .filter((x): x is ImportedAllergy => x !== null);
   counts.allergies = allergies.length;
-  return { patient: parsed.success ? parsed.data : null, allergies, counts, errors, warnings };
+  const mine = (r: Located, key: 'subject' | 'patient' = 'subject') => {
+    const ref = isObj(r.resource[key]) ? str((r.resource[key] as Json).reference) : '';
+    if (!ref || refs.has(ref)) return true;
+    errors.push({
+      resource: r.label,
+      field: key,
+      message: 'Refers to a patient other than the one being imported',
+    });
+    return false;
+  };
+  for (const r of byType('Condition').filter((x) => mine(x))) {
+    const c = conditionOf(r.resource, r.label, errors);
+    if (c && !records.conditions.some((x) => x.name.toLowerCase() === c.name.toLowerCase()))
+      records.conditions.push(c);
+  }
+  for (const r of byType('MedicationRequest').filter((x) => mine(x))) {
+    const m = medicationOf(r.resource, r.label, errors);
+    if (m) records.medications.push(m);
+  }
+  for (const r of byType('Observation').filter((x) => mine(x))) {
+    const o = observationOf(r.resource);
+    if (o) records.observations.push(o);
+  }
+  counts.observations = records.observations.length;
+  counts.prescriptions = records.medications.length;
+  const encounters = byType('Encounter').length;
+  if (encounters > 0)
+    warnings.push({
+      resource: 'Encounter',
+      field: '(all)',
+      message: `${encounters} visit(s) are not filed as visits (Kavach makes visits only through its queue); their observations, diagnoses and prescriptions are`,
+    });
+  return { patient: parsed.success ? parsed.data : null, allergies, records, counts, errors, warnings };
 }
 
 export function previewFromBundle(
@@ -363,7 +405,8 @@ export function previewFromBundle(
   const candidates = parsed.patient
     ? possibleDuplicates(s, storablePatient(parsed.patient, today, null), today)
     : [];
-  return { ...parsed, candidates };
+  const { records: _records, ...shown } = parsed;
+  return { ...shown, candidates };
 }
 
 /** The problems as one VALIDATION failure: the message names the first, `fields` all. */
@@ -380,7 +423,8 @@ export function writeImport(
   allergies: ImportedAllergy[],
   decision: ImportDecision,
   by: string | null,
-): string {
+  records: Parsed['records'] = { conditions: [], medications: [], observations: [] },
+): { patientId: string; imported: ImportResult['imported'] } {
   const today = s.today();
   return s.db.transaction(() => {
     let patientId: string;
@@ -396,12 +440,42 @@ export function writeImport(
         .filter((i) => i.kind === 'allergy')
         .map((i) => (i.kind === 'allergy' ? i.substance.toLowerCase() : '')),
     );
+    let added = 0;
     for (const a of allergies) {
       if (charted.has(a.substance.toLowerCase())) continue;
       charted.add(a.substance.toLowerCase());
       s.clinical.saveItem(patientId, null, { kind: 'allergy', ...a } satisfies ChartItemDetails, by);
+      added++;
     }
-    return patientId;
+    const items = s.clinical.items(patientId);
+    const has = (kind: 'condition' | 'medication', name: string) =>
+      items.some((i) => i.kind === kind && i.name.toLowerCase() === name.toLowerCase());
+    for (const c of records.conditions)
+      if (!has('condition', c.name)) s.clinical.saveItem(patientId, null, c, by);
+    let medications = 0;
+    for (const m of records.medications) {
+      if (has('medication', m.name)) continue;
+      s.clinical.saveItem(patientId, null, m, by);
+      medications++;
+    }
+    if (records.observations.length > 0)
+      s.labResults.insert({
+        patientId,
+        attachmentId: null,
+        controlId: '',
+        sendingFacility: 'FHIR import',
+        observations: records.observations,
+        receivedBy: by,
+      });
+    return {
+      patientId,
+      imported: {
+        allergies: added,
+        visits: 0,
+        observations: records.observations.length,
+        prescriptions: medications,
+      },
+    };
   });
 }
 
@@ -413,10 +487,5 @@ export function importFromBundle(
 ): ImportResult {
   const parsed = parsePatientBundle(input, s.today());
   if (parsed.errors.length > 0 || !parsed.patient) throw importFailure(parsed.errors);
-  const patientId = writeImport(s, parsed.patient, parsed.allergies, decision, by);
-  // Encounters, observations and prescriptions are shown in the preview but not filed yet.
-  return {
-    patientId,
-    imported: { allergies: parsed.allergies.length, visits: 0, observations: 0, prescriptions: 0 },
-  };
+  return writeImport(s, parsed.patient, parsed.allergies, decision, by, parsed.records);
 }

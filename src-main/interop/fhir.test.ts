@@ -404,7 +404,15 @@ describe('FHIR R4 import', () => {
         decision: { mode: 'register-new' },
       }),
     );
-    expect(result.imported.allergies).toBe(2);
+    expect(result.imported).toEqual({ allergies: 2, visits: 0, observations: 8, prescriptions: 1 });
+    const chart = must(await call(other.doctor, 'chart.open', { patientId: result.patientId }));
+    expect(chart.conditions.map((c) => c.kind === 'condition' && [c.name, c.icd10]).sort()).toEqual([
+      ['Acute tonsillitis', 'J03.9'],
+      ['Type 2 diabetes', 'E11.9'],
+    ]);
+    expect(chart.medications.map((m) => m.kind === 'medication' && m.name)).toEqual([
+      expect.stringMatching(/Paracetamol/i),
+    ]);
     const original = must(await call(desk, 'patients.get', { id: patientId }));
     const copy = must(await call(other.desk, 'patients.get', { id: result.patientId }));
     const demographics = (p: typeof original) => ({
