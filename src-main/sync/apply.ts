@@ -207,10 +207,14 @@ class PageRun {
   /** Waiting changes whose key version is here now, or whose column this version knows. */
   resumeWaiting(): void {
     const has = this.d.hasKeyVersion ?? (() => true);
-    for (const w of this.waitingRepo.all()) {
-      const ready =
-        w.reason === 'key-version' ? w.keyVersion !== null && has(w.keyVersion) : this.knows(w.tbl, w.col);
-      if (!ready) continue;
+    const ready = this.waitingRepo
+      .groups()
+      .filter((g) =>
+        g.reason === 'key-version' ? g.keyVersion !== null && has(g.keyVersion) : this.knows(g.tbl, g.col),
+      )
+      .flatMap((g) => this.waitingRepo.inGroup(g))
+      .sort((x, y) => x.seq - y.seq);
+    for (const w of ready) {
       this.waitingRepo.release(w.changeId);
       this.report.resumed++;
       this.take(w, false);

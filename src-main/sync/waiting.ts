@@ -1,4 +1,4 @@
-import { asc, count, eq } from 'drizzle-orm';
+import { and, asc, count, eq, isNull } from 'drizzle-orm';
 import { getTableConfig, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { isSyncedColumn } from '../../src-shared/sync-schema.js';
 import type { Db } from '../store/db.js';
@@ -45,8 +45,23 @@ export class WaitingRepo {
       .run();
   }
 
-  /** Every waiting change in server order (few: they wait for a key or an upgrade). */
-  all(): WaitingChange[] {
+  /** What the waiting changes wait for, one row per kind (few, however many changes wait). */
+  groups(): { reason: WaitReason; keyVersion: number | null; tbl: string; col: string }[] {
+    return this.db
+      .selectDistinct({
+        reason: syncWaiting.reason,
+        keyVersion: syncWaiting.keyVersion,
+        tbl: syncWaiting.tbl,
+        col: syncWaiting.col,
+      })
+      .from(syncWaiting)
+      .all();
+  }
+
+  /** The waiting changes of one group, in server order. */
+  inGroup(g: { reason: WaitReason; keyVersion: number | null; tbl: string; col: string }): WaitingChange[] {
+    const sameVersion =
+      g.keyVersion === null ? isNull(syncWaiting.keyVersion) : eq(syncWaiting.keyVersion, g.keyVersion);
     return this.db
       .select({
         changeId: syncWaiting.changeId,
@@ -61,6 +76,14 @@ export class WaitingRepo {
         keyVersion: syncWaiting.keyVersion,
       })
       .from(syncWaiting)
+      .where(
+        and(
+          eq(syncWaiting.reason, g.reason),
+          sameVersion,
+          eq(syncWaiting.tbl, g.tbl),
+          eq(syncWaiting.col, g.col),
+        ),
+      )
       .orderBy(asc(syncWaiting.seq))
       .all();
   }
