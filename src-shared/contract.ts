@@ -837,7 +837,7 @@ export interface KeyStatus {
   versions: { version: number; status: 'active' | 'retired'; createdAt: number }[];
   active: number;
   recoveryKitExportedAt: number | null;
-  /** Rotation is refused while this workstation syncs with a server. */
+  /** This workstation syncs: a rotation syncs first and sends the new key to the other workstations. */
   syncConnected: boolean;
   rotation: {
     to: number;
