@@ -68,7 +68,8 @@ export const referralHandlers: Pick<Handlers, ReferralChannels> = {
   'referrals.listClinics': (ctx) => ctx.services.referrals.cards().map((c) => cardView(ctx.services, c)),
 
   'referrals.send': async (ctx, input) => {
-    const sent = await sendReferral(ctx.services, me(ctx), input);
+    me(ctx);
+    const sent = await sendReferral(ctx.services, input);
     ctx.subject('patient', input.patientId, {
       referral: sent.id,
       toClinic: input.toClinicId,

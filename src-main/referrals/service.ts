@@ -159,7 +159,6 @@ const SUMMARY_TYPES = new Set(['Condition', 'AllergyIntolerance']);
 
 export async function sendReferral(
   services: Services,
-  userId: string,
   input: { patientId: string; toClinicId: string; include: ReferralInclude; note: string },
 ): Promise<ReferralSent> {
   const card = services.referrals.card(input.toClinicId);
