@@ -38,14 +38,14 @@ export function ExportActions({ patientId, role }: { patientId: string; role: Ro
   return (
     <div className="interop-export" data-testid="interop-export">
       {role === 'doctor' || role === 'admin' ? (
-        <button type="button" className="secondary" disabled={busy} onClick={() => run('fhir')}>
+        <button type="button" className="btn" disabled={busy} onClick={() => run('fhir')}>
           Export FHIR
         </button>
       ) : null}
-      <button type="button" className="secondary" disabled={busy} onClick={() => run('A04')}>
+      <button type="button" className="btn" disabled={busy} onClick={() => run('A04')}>
         Export HL7 (A04)
       </button>
-      <button type="button" className="secondary" disabled={busy} onClick={() => run('A08')}>
+      <button type="button" className="btn" disabled={busy} onClick={() => run('A08')}>
         Export HL7 (A08)
       </button>
       {download.element}

@@ -85,7 +85,7 @@ export function ImportPanel({ kind }: { kind: Kind }) {
         }}
       />
       <div className="actions">
-        <label className="secondary file-choice">
+        <label className="btn file-choice">
           Choose a file
           <input
             type="file"
@@ -94,7 +94,12 @@ export function ImportPanel({ kind }: { kind: Kind }) {
             data-testid={`import-${kind}-file`}
           />
         </label>
-        <button type="button" disabled={busy || text.trim() === ''} onClick={runPreview}>
+        <button
+          type="button"
+          className="btn btn-primary"
+          disabled={busy || text.trim() === ''}
+          onClick={runPreview}
+        >
           Preview
         </button>
       </div>
@@ -135,7 +140,12 @@ export function ImportPanel({ kind }: { kind: Kind }) {
                 onUse={(patientId) => runImport({ mode: 'use-existing', patientId })}
               />
               {preview.patient ? (
-                <button type="button" disabled={busy} onClick={() => runImport({ mode: 'register-new' })}>
+                <button
+                  type="button"
+                  className="btn btn-primary"
+                  disabled={busy}
+                  onClick={() => runImport({ mode: 'register-new' })}
+                >
                   Register as new patient
                 </button>
               ) : null}

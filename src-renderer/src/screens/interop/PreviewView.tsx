@@ -86,7 +86,7 @@ export function CandidateList({
         {candidates.map((c) => (
           <li key={c.id}>
             {c.name} · {c.patientNumber} · {ageSex(c)} — {c.reasons.join(', ')}{' '}
-            <button type="button" className="secondary" disabled={busy} onClick={() => onUse(c.id)}>
+            <button type="button" className="btn" disabled={busy} onClick={() => onUse(c.id)}>
               Use this patient
             </button>
           </li>
