@@ -1,6 +1,15 @@
+import type { Statement } from 'better-sqlite3';
 import { and, asc, count, eq, inArray, isNull, sql } from 'drizzle-orm';
-import type { Db } from './db.js';
-import { conflictCopies, fieldClocks, outbox, syncHeld, syncOwnTextWrites, syncStaging, syncState } from './schema.js';
+import type { Db, Sqlite } from './db.js';
+import {
+  conflictCopies,
+  fieldClocks,
+  outbox,
+  syncHeld,
+  syncOwnTextWrites,
+  syncStaging,
+  syncState,
+} from './schema.js';
 
 export type SyncStateKey =
   | 'server_url'
@@ -29,6 +38,10 @@ export interface HeldChange extends OutboxEntry {
 }
 
 const p = sql.placeholder;
+/** Clocks per multi-row insert (4 parameters each, far below SQLite's limit). */
+const SET_CLOCKS_CHUNK = 50;
+/** Row ids per IN (...) list. */
+const IN_CHUNK = 500;
 
 /** SQL for the sync engine's own tables; the engine itself holds no SQL. */
 export class SyncRepo {
@@ -48,7 +61,10 @@ export class SyncRepo {
       setClock: this.db
         .insert(fieldClocks)
         .values({ tbl: p('tbl'), rowId: p('rowId'), col: p('col'), clock: p('clock') })
-        .onConflictDoUpdate({ target: [fieldClocks.tbl, fieldClocks.rowId, fieldClocks.col], set: { clock: sql`excluded.clock` } })
+        .onConflictDoUpdate({
+          target: [fieldClocks.tbl, fieldClocks.rowId, fieldClocks.col],
+          set: { clock: sql`excluded.clock` },
+        })
         .prepare(),
       staged: this.db
         .select({ col: syncStaging.col, value: syncStaging.value })
@@ -58,7 +74,10 @@ export class SyncRepo {
       stage: this.db
         .insert(syncStaging)
         .values({ tbl: p('tbl'), rowId: p('rowId'), col: p('col'), value: p('value') })
-        .onConflictDoUpdate({ target: [syncStaging.tbl, syncStaging.rowId, syncStaging.col], set: { value: sql`excluded.value` } })
+        .onConflictDoUpdate({
+          target: [syncStaging.tbl, syncStaging.rowId, syncStaging.col],
+          set: { value: sql`excluded.value` },
+        })
         .prepare(),
       unstage: this.db
         .delete(syncStaging)
@@ -77,7 +96,11 @@ export class SyncRepo {
   }
 
   set(key: SyncStateKey, value: string): void {
-    this.db.insert(syncState).values({ key, value }).onConflictDoUpdate({ target: syncState.key, set: { value } }).run();
+    this.db
+      .insert(syncState)
+      .values({ key, value })
+      .onConflictDoUpdate({ target: syncState.key, set: { value } })
+      .run();
   }
 
   delete(key: SyncStateKey): void {
@@ -95,7 +118,14 @@ export class SyncRepo {
   /** Unsent changes in clock order, at most `limit` of them. */
   pending(limit: number): OutboxEntry[] {
     return this.db
-      .select({ changeId: outbox.changeId, tbl: outbox.tbl, rowId: outbox.rowId, col: outbox.col, clock: outbox.clock, value: outbox.value })
+      .select({
+        changeId: outbox.changeId,
+        tbl: outbox.tbl,
+        rowId: outbox.rowId,
+        col: outbox.col,
+        clock: outbox.clock,
+        value: outbox.value,
+      })
       .from(outbox)
       .where(isNull(outbox.sentAt))
       .orderBy(asc(outbox.clock))
@@ -106,7 +136,11 @@ export class SyncRepo {
   markSent(changeIds: string[], at: number): void {
     this.db.transaction(() => {
       for (let i = 0; i < changeIds.length; i += 500) {
-        this.db.update(outbox).set({ sentAt: at }).where(inArray(outbox.changeId, changeIds.slice(i, i + 500))).run();
+        this.db
+          .update(outbox)
+          .set({ sentAt: at })
+          .where(inArray(outbox.changeId, changeIds.slice(i, i + 500)))
+          .run();
       }
     });
   }
@@ -126,9 +160,61 @@ export class SyncRepo {
     );
   }
 
-  /** Several clocks of one row (a new patient brings about twenty). */
+  /** Several clocks of one row (a new patient brings about twenty), in one statement per
+   *  up to 50 clocks instead of one per clock. */
   setClocks(tbl: string, rowId: string, clocks: [string, string][]): void {
-    for (const [col, clock] of clocks) this.q.setClock.run({ tbl, rowId, col, clock });
+    for (let i = 0; i < clocks.length; i += SET_CLOCKS_CHUNK) {
+      const part = clocks.slice(i, i + SET_CLOCKS_CHUNK);
+      const args: string[] = [];
+      for (const [col, clock] of part) args.push(tbl, rowId, col, clock);
+      this.setClocksStatement(part.length).run(...args);
+    }
+  }
+
+  private readonly setClocksBySize = new Map<number, Statement>();
+
+  private setClocksStatement(n: number): Statement {
+    let s = this.setClocksBySize.get(n);
+    if (!s) {
+      // A prepared statement per row count: drizzle would build the query on every call.
+      const client = (this.db as Db & { $client?: Sqlite }).$client;
+      if (!client) throw new Error('SyncRepo needs a better-sqlite3 store');
+      s = client.prepare(
+        `INSERT INTO field_clocks (tbl, row_id, col, clock) VALUES ${Array(n).fill('(?, ?, ?, ?)').join(', ')} ` +
+          'ON CONFLICT (tbl, row_id, col) DO UPDATE SET clock = excluded.clock',
+      );
+      this.setClocksBySize.set(n, s);
+    }
+    return s;
+  }
+
+  /** Every field clock of many rows of one table, by row id (one query for a pulled page). */
+  clocksOfRows(tbl: string, rowIds: string[]): Map<string, Map<string, string>> {
+    const out = new Map<string, Map<string, string>>();
+    for (const id of rowIds) out.set(id, new Map());
+    for (let i = 0; i < rowIds.length; i += IN_CHUNK) {
+      const rows = this.db
+        .select({ rowId: fieldClocks.rowId, col: fieldClocks.col, clock: fieldClocks.clock })
+        .from(fieldClocks)
+        .where(and(eq(fieldClocks.tbl, tbl), inArray(fieldClocks.rowId, rowIds.slice(i, i + IN_CHUNK))))
+        .all();
+      for (const r of rows) out.get(r.rowId)?.set(r.col, r.clock);
+    }
+    return out;
+  }
+
+  /** Which of these rows have fields waiting in staging. */
+  stagedRows(tbl: string, rowIds: string[]): Set<string> {
+    const out = new Set<string>();
+    for (let i = 0; i < rowIds.length; i += IN_CHUNK) {
+      const rows = this.db
+        .selectDistinct({ rowId: syncStaging.rowId })
+        .from(syncStaging)
+        .where(and(eq(syncStaging.tbl, tbl), inArray(syncStaging.rowId, rowIds.slice(i, i + IN_CHUNK))))
+        .all();
+      for (const r of rows) out.add(r.rowId);
+    }
+    return out;
   }
 
   /** Fields of a row that is not complete yet. */
@@ -141,7 +227,8 @@ export class SyncRepo {
   }
 
   stagedRowCount(): number {
-    return this.db.selectDistinct({ t: syncStaging.tbl, r: syncStaging.rowId }).from(syncStaging).all().length;
+    return this.db.selectDistinct({ t: syncStaging.tbl, r: syncStaging.rowId }).from(syncStaging).all()
+      .length;
   }
 
   unstage(tbl: string, rowId: string): void {
@@ -196,7 +283,8 @@ export class SyncRepo {
   }
 
   conflictCopyExists(id: string): boolean {
-    if (this.db.select({ id: conflictCopies.id }).from(conflictCopies).where(eq(conflictCopies.id, id)).get()) return true;
+    if (this.db.select({ id: conflictCopies.id }).from(conflictCopies).where(eq(conflictCopies.id, id)).get())
+      return true;
     return this.staged('conflict_copies', id).size > 0;
   }
 
