@@ -37,7 +37,14 @@ test('a receptionist cannot reach admin channels or admin screens', async ({
   await expect(panel.getByRole('heading', { name: 'Not permitted' })).toBeVisible();
   await expect(panel).toContainText('receptionist');
   await expect(desk.getByRole('table')).toHaveCount(0);
-  expect(await navNames(desk)).toEqual(['Reception', 'Queue', 'Appointments']);
+  expect(await navNames(desk)).toEqual([
+    'Reception',
+    'Queue',
+    'Appointments',
+    'Billing',
+    'Referrals',
+    'Exchange',
+  ]);
   await screen(desk, testInfo, 'not-permitted');
 
   // The admin's own window still shows the clinic name it set, not the attempted change.

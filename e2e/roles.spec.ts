@@ -29,7 +29,23 @@ const DOCTOR = {
   department: 'General Medicine',
 } as const;
 
-const ADMIN_SCREENS = ['Schedules', 'Staff', 'Settings', 'Patient history', 'Sync', 'Audit', 'Security', 'Workstations', 'Keys', 'Backup'];
+const ADMIN_SCREENS = [
+  'Schedules',
+  'Staff',
+  'Settings',
+  'Patient history',
+  'Sync',
+  'Audit',
+  'Security',
+  'Workstations',
+  'Keys',
+  'Backup',
+  'Billing',
+  'Price list',
+  'Daily report',
+  'Clinics',
+  'Exchange',
+];
 
 async function setUpWithChecks(page: Page, kavach: KavachFixture, testInfo: TestInfo) {
   await page.goto(kavach.url);
@@ -123,13 +139,26 @@ test('set up the clinic, add staff, and every role sees only its own screens', a
 
   const desk = await openWindow(browser, kavach);
   await logIn(desk, RECEPTIONIST.username, RECEPTIONIST.password);
-  await expectOwnScreens(desk, RECEPTIONIST, 'Receptionist', ['Reception', 'Queue', 'Appointments']);
+  await expectOwnScreens(desk, RECEPTIONIST, 'Receptionist', [
+    'Reception',
+    'Queue',
+    'Appointments',
+    'Billing',
+    'Referrals',
+    'Exchange',
+  ]);
   await screen(desk, testInfo, 'reception');
   await desk.context().close();
 
   await logOut(page);
   await screen(page, testInfo, 'login');
   await logIn(page, DOCTOR.username, DOCTOR.password);
-  await expectOwnScreens(page, DOCTOR, 'Doctor', ['Appointments', 'Doctor', 'Schedules']);
+  await expectOwnScreens(page, DOCTOR, 'Doctor', [
+    'Appointments',
+    'Doctor',
+    'Schedules',
+    'Referrals',
+    'Exchange',
+  ]);
   await screen(page, testInfo, 'doctor');
 });
