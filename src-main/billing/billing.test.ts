@@ -420,6 +420,17 @@ describe('bad input', () => {
     await refusedWith(
       desk,
       'invoices.saveDraft',
+      {
+        visitId: visit2Id,
+        invoiceId: null,
+        lines: [{ ...line, quantity: '9999', unitPrice: '99999999.99' }],
+      },
+      'VALIDATION',
+      { 'lines.0.quantity': 'The line comes to more than ₹9,99,99,999.99' },
+    );
+    await refusedWith(
+      desk,
+      'invoices.saveDraft',
       { visitId: visit2Id, invoiceId: null, lines: [{ ...line, unitPrice: '-5' }] },
       'VALIDATION',
       {

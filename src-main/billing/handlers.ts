@@ -1,6 +1,12 @@
 import { Buffer } from 'node:buffer';
 import type { InvoiceSummary } from '../../src-shared/billing.js';
-import { formatPaise, invoiceTotals, lineAmounts, parseRupees } from '../../src-shared/money.js';
+import {
+  formatPaise,
+  invoiceTotals,
+  lineAmounts,
+  MAX_RUPEES_PAISE,
+  parseRupees,
+} from '../../src-shared/money.js';
 import { addDays } from '../../src-shared/schedule.js';
 import { requireVisit } from '../doctor/handlers.js';
 import { Failure } from '../ipc/failure.js';
@@ -79,6 +85,10 @@ function priceLines(s: Services, day: string, input: DraftLine[]): PricedLine[] 
       if (unitPricePaise === null) at('unitPrice', 'Enter a price');
     }
     if (unitPricePaise === null || description.trim() === '') continue;
+    if (quantity * unitPricePaise > MAX_RUPEES_PAISE) {
+      at('quantity', `The line comes to more than ${formatPaise(MAX_RUPEES_PAISE)}`);
+      continue;
+    }
     if (discountPaise > quantity * unitPricePaise) {
       at('discount', 'Discount is larger than the line');
       continue;

@@ -110,15 +110,33 @@ export const billingArea: CorpusArea = {
     });
     made.priceItemId = must(await call(admin, 'prices.save', item('CORPUS-CONS'))).id;
     made.retireItemId = must(await call(admin, 'prices.save', item('CORPUS-RETIRE'))).id;
-    const checkIn = async () =>
-      must(
+    // A patient is in today's queue once: each extra invoice needs its own patient's visit.
+    let serial = 0;
+    const checkIn = async () => {
+      serial++;
+      const registered = must(
+        await call(tara, 'patients.register', {
+          patient: {
+            givenNames: serial === 1 ? 'Devika' : 'Harish',
+            familyName: serial === 1 ? 'Raman' : 'Kulkarni',
+            sex: serial === 1 ? 'female' : 'male',
+            birth: { kind: 'exact', date: serial === 1 ? '1979-08-30' : '1966-01-05' },
+            phones: [{ number: serial === 1 ? '9447123450' : '9447987650', label: 'mobile' }],
+            allergies: [],
+          },
+          decision: 'register-new',
+        }),
+      );
+      if (registered.status !== 'registered') throw new Error('billing corpus: registration refused');
+      return must(
         await call(tara, 'visits.checkIn', {
-          patientId,
+          patientId: registered.id,
           doctorId: null,
           reason: 'Dressing',
           priority: 'routine',
         }),
       ).id;
+    };
     made.draftId = await draft(f, visitId);
     made.toIssueId = await draft(f, await checkIn());
     // An issued invoice of ₹1,000 with ₹200 paid in cash: room for many ₹1 payments and refunds.
