@@ -48,7 +48,7 @@ export function PatientSummaryCard({ chart }: { chart: PatientChart }) {
       ) : null}
       <div className="actions">
         <ReferAction patientId={p.id} />
-        <ExportActions patientId={p.id} role="doctor" />
+        <ExportActions patientId={p.id} viewerRole="doctor" />
       </div>
     </section>
   );

@@ -30,7 +30,7 @@ export function ExchangeScreen() {
             <p>
               {patient.name} · {patient.patientNumber}
             </p>
-            <ExportActions patientId={patient.id} role={role} />
+            <ExportActions patientId={patient.id} viewerRole={role} />
           </div>
         ) : null}
       </section>

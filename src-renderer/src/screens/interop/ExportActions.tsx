@@ -9,7 +9,7 @@ import { useDownload } from '../doctor/download';
  * the browser as a download. FHIR (the clinical record) is for doctors and admins; the HL7
  * ADT message carries demographics only, so reception may export it too.
  */
-export function ExportActions({ patientId, role }: { patientId: string; role: Role }) {
+export function ExportActions({ patientId, viewerRole }: { patientId: string; viewerRole: Role }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const download = useDownload();
@@ -37,7 +37,7 @@ export function ExportActions({ patientId, role }: { patientId: string; role: Ro
 
   return (
     <div className="interop-export" data-testid="interop-export">
-      {role === 'doctor' || role === 'admin' ? (
+      {viewerRole === 'doctor' || viewerRole === 'admin' ? (
         <button type="button" className="btn" disabled={busy} onClick={() => run('fhir')}>
           Export FHIR
         </button>
