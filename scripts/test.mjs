@@ -14,11 +14,16 @@ const bin = (name) => join(root, 'node_modules', '.bin', name);
 const results = [];
 const say = (line) => process.stdout.write(`${line}\n`);
 
+const started = Date.now();
+const seconds = (ms) => `${(ms / 1000).toFixed(0)} s`;
+
 function step(name, command, args, env = {}) {
   say(`\n── ${name} ──`);
+  const t0 = Date.now();
   const r = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
   const ok = r.status === 0;
-  results.push({ name, ok });
+  const ms = Date.now() - t0;
+  results.push({ name, ok, ms });
   if (!ok) say(`✗ ${name} failed (exit ${r.status ?? r.signal})`);
   return ok;
 }
@@ -54,15 +59,27 @@ const inKeyringSession = (command) => [
   '-c',
   `printf '%s' kavach-test-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec ${command}`,
 ];
-const sessionEnv = { HOME: home, XDG_RUNTIME_DIR: runtime, XDG_DATA_HOME: join(home, '.local/share'), NO_COLOR: '1' };
+const sessionEnv = {
+  HOME: home,
+  XDG_RUNTIME_DIR: runtime,
+  XDG_DATA_HOME: join(home, '.local/share'),
+  NO_COLOR: '1',
+};
 step(
   'unit and integration tests (vitest)',
   'dbus-run-session',
-  inKeyringSession(`"${bin('vitest')}" run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json`),
+  inKeyringSession(
+    `"${bin('vitest')}" run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json`,
+  ),
   sessionEnv,
 );
 if (built) {
-  step('browser journeys (playwright)', 'dbus-run-session', inKeyringSession(`"${bin('playwright')}" test`), sessionEnv);
+  step(
+    'browser journeys (playwright)',
+    'dbus-run-session',
+    inKeyringSession(`"${bin('playwright')}" test`),
+    sessionEnv,
+  );
 } else {
   results.push({ name: 'browser journeys (playwright)', ok: false });
   say('✗ browser journeys not run: the build failed');
@@ -82,7 +99,11 @@ const vitest = readJson('test-results/vitest.json');
 const pw = readJson('test-results/playwright.json');
 const counts = {
   vitest: vitest
-    ? { passed: vitest.numPassedTests, failed: vitest.numFailedTests, skipped: vitest.numPendingTests + vitest.numTodoTests }
+    ? {
+        passed: vitest.numPassedTests,
+        failed: vitest.numFailedTests,
+        skipped: vitest.numPendingTests + vitest.numTodoTests,
+      }
     : { passed: 0, failed: 1, skipped: 0 },
   playwright: pw
     ? { passed: pw.stats.expected + pw.stats.flaky, failed: pw.stats.unexpected, skipped: pw.stats.skipped }
@@ -90,8 +111,11 @@ const counts = {
 };
 const failedSteps = results.filter((r) => !r.ok).map((r) => r.name);
 say('\n── summary ──');
-for (const r of results) say(`${r.ok ? '✓' : '✗'} ${r.name}`);
-for (const [name, c] of Object.entries(counts)) say(`${name}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
+for (const r of results)
+  say(`${r.ok ? '✓' : '✗'} ${r.name}${r.ms === undefined ? '' : ` (${seconds(r.ms)})`}`);
+say(`whole run: ${seconds(Date.now() - started)}`);
+for (const [name, c] of Object.entries(counts))
+  say(`${name}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
 // Lint, typecheck and build count as one failed check each in the closing line.
 const checkFailures = results.filter((r) => !r.ok && !/vitest|playwright/.test(r.name)).length;
 const total = Object.values(counts).reduce(
