@@ -371,7 +371,7 @@ async function main(): Promise<void> {
       `machine: ${cpus().length} x ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, node ${process.version}, ${process.platform}/${process.arch}, files in ${tmpdir()}`,
     );
     print(
-      'Kavach = @noble/ciphers gcm; node = node:crypto createCipheriv, same format and I/O; MB = 2^20 bytes',
+      'Kavach = keyed-gcm.ts (@noble/ciphers AES and GHASH); node = node:crypto createCipheriv, same format and I/O; MB = 2^20 bytes',
     );
     print('file rows include reading, writing, fsync and rename; memory rows are the cipher work only');
     print();

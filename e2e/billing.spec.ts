@@ -3,10 +3,12 @@ import { readFile } from 'node:fs/promises';
 import {
   addStaff,
   clinicDay,
+  DOCTOR,
   expect,
   logIn,
   openWindow,
   type Page,
+  RECEPTIONIST,
   registerPatient,
   screen,
   setUpClinic,
@@ -19,21 +21,6 @@ import {
  * payment over the balance, and prints the receipt; the doctor sees the balance on the
  * chart; admin's daily report adds up to what was paid, exports CSV and verifies the ledger.
  */
-
-const RECEPTIONIST = {
-  username: 'ravi.k',
-  displayName: 'Ravi Kumar',
-  role: 'receptionist',
-  password: 'Front-desk-morning-7',
-} as const;
-const DOCTOR = {
-  username: 'dr.meera',
-  displayName: 'Dr. Meera Iyer',
-  role: 'doctor',
-  password: 'Stethoscope-blue-88',
-  registrationNumber: 'KMC-2011-44817',
-  department: 'General Medicine',
-} as const;
 
 async function addPrice(
   page: Page,

@@ -1,10 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import {
   addStaff,
+  DOCTOR,
   expect,
   logIn,
   openWindow,
   type Page,
+  RECEPTIONIST,
   type RegisteredPatient,
   registerPatient,
   screen,
@@ -20,20 +22,6 @@ import {
  * Reception cannot reach the clinical channels at all.
  */
 
-const RECEPTIONIST = {
-  username: 'ravi.k',
-  displayName: 'Ravi Kumar',
-  role: 'receptionist',
-  password: 'Front-desk-morning-7',
-} as const;
-const DOCTOR = {
-  username: 'dr.meera',
-  displayName: 'Dr. Meera Iyer',
-  role: 'doctor',
-  password: 'Stethoscope-blue-88',
-  registrationNumber: 'KMC-2011-44817',
-  department: 'General Medicine',
-} as const;
 const DOCTOR_OPTION = `${DOCTOR.displayName} — ${DOCTOR.department}`;
 /** A 4×4 PNG, small enough to write inline. */
 const PNG = Buffer.from(

@@ -45,6 +45,28 @@ function createClock(): TestClock {
   };
 }
 
+/** The staff most journeys add: a receptionist, a doctor, and another clinic's receptionist. */
+export const RECEPTIONIST = {
+  username: 'ravi.k',
+  displayName: 'Ravi Kumar',
+  role: 'receptionist',
+  password: 'Front-desk-morning-7',
+} as const;
+export const DOCTOR = {
+  username: 'dr.meera',
+  displayName: 'Dr. Meera Iyer',
+  role: 'doctor',
+  password: 'Stethoscope-blue-88',
+  registrationNumber: 'KMC-2011-44817',
+  department: 'General Medicine',
+} as const;
+export const OTHER_CLINIC_RECEPTIONIST = {
+  username: 'anita.s',
+  displayName: 'Anita Shah',
+  role: 'receptionist',
+  password: 'River-side-desk-19',
+} as const;
+
 export const test = base.extend<{ kavach: KavachFixture }>({
   // biome-ignore lint/correctness/noEmptyPattern: Playwright reads fixture dependencies from this pattern
   kavach: async ({}, use) => {

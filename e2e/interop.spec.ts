@@ -1,6 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import {
   addStaff,
+  RECEPTIONIST as DESK,
+  OTHER_CLINIC_RECEPTIONIST as DESK_B,
+  DOCTOR,
   expect,
   logIn,
   openWindow,
@@ -19,27 +22,7 @@ import {
  * the preview are the ones typed in the first clinic.
  */
 
-const DOCTOR = {
-  username: 'dr.meera',
-  displayName: 'Dr. Meera Iyer',
-  role: 'doctor',
-  password: 'Stethoscope-blue-88',
-  registrationNumber: 'KMC-2011-44817',
-  department: 'General Medicine',
-} as const;
-const DESK = {
-  username: 'ravi.k',
-  displayName: 'Ravi Kumar',
-  role: 'receptionist',
-  password: 'Front-desk-morning-7',
-} as const;
 const B_ADMIN = { name: 'Bala Admin', username: 'bala', password: 'Neem-courtyard-64' };
-const DESK_B = {
-  username: 'anita.s',
-  displayName: 'Anita Shah',
-  role: 'receptionist',
-  password: 'River-side-desk-19',
-} as const;
 
 const PATIENT = {
   given: 'Meenakshi',

@@ -3,6 +3,7 @@ import {
   ADMIN,
   addStaff,
   clinicDay,
+  DOCTOR,
   expect,
   fillSetup,
   type KavachFixture,
@@ -10,6 +11,7 @@ import {
   openWindow,
   type Page,
   pinBrowserClock,
+  RECEPTIONIST,
   type RegisteredPatient,
   registerPatient,
   screen,
@@ -25,20 +27,6 @@ import {
  * browser's clock is pinned to the same instant, so both agree on what "today" is.
  */
 
-const RECEPTIONIST = {
-  username: 'ravi.k',
-  displayName: 'Ravi Kumar',
-  role: 'receptionist',
-  password: 'Front-desk-morning-7',
-} as const;
-const DOCTOR = {
-  username: 'dr.meera',
-  displayName: 'Dr. Meera Iyer',
-  role: 'doctor',
-  password: 'Stethoscope-blue-88',
-  registrationNumber: 'KMC-2011-44817',
-  department: 'General Medicine',
-} as const;
 const DOCTOR_OPTION = `${DOCTOR.displayName} — ${DOCTOR.department}`;
 
 async function setIdleLockToAnHour(page: Page): Promise<void> {

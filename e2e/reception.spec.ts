@@ -8,16 +8,10 @@ import {
   logIn,
   openWindow,
   type Page,
+  RECEPTIONIST,
   screen,
   test,
 } from './harness';
-
-const RECEPTIONIST = {
-  username: 'ravi.k',
-  displayName: 'Ravi Kumar',
-  role: 'receptionist',
-  password: 'Front-desk-morning-7',
-} as const;
 
 const ID_BODY = '49876543210';
 const AADHAAR = `${ID_BODY}${verhoeffCheckDigit(ID_BODY)}`;

@@ -1,6 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import {
   addStaff,
+  RECEPTIONIST as DESK_A,
+  OTHER_CLINIC_RECEPTIONIST as DESK_B,
+  DOCTOR,
   expect,
   logIn,
   openWindow,
@@ -20,26 +23,6 @@ import {
  * patient with the same demographics.
  */
 
-const DOCTOR = {
-  username: 'dr.meera',
-  displayName: 'Dr. Meera Iyer',
-  role: 'doctor',
-  password: 'Stethoscope-blue-88',
-  registrationNumber: 'KMC-2011-44817',
-  department: 'General Medicine',
-} as const;
-const DESK_A = {
-  username: 'ravi.k',
-  displayName: 'Ravi Kumar',
-  role: 'receptionist',
-  password: 'Front-desk-morning-7',
-} as const;
-const DESK_B = {
-  username: 'anita.s',
-  displayName: 'Anita Shah',
-  role: 'receptionist',
-  password: 'River-side-desk-19',
-} as const;
 const B_ADMIN = { name: 'Bala Admin', username: 'bala', password: 'Neem-courtyard-64' };
 
 let second: Workstation | null = null;

@@ -1,6 +1,7 @@
 import {
   ADMIN,
   addStaff,
+  DOCTOR,
   expect,
   fillSetup,
   type KavachFixture,
@@ -9,25 +10,11 @@ import {
   navNames,
   openWindow,
   type Page,
+  RECEPTIONIST,
   screen,
   type TestInfo,
   test,
 } from './harness';
-
-const RECEPTIONIST = {
-  username: 'ravi.k',
-  displayName: 'Ravi Kumar',
-  role: 'receptionist',
-  password: 'Front-desk-morning-7',
-} as const;
-const DOCTOR = {
-  username: 'dr.meera',
-  displayName: 'Dr. Meera Iyer',
-  role: 'doctor',
-  password: 'Stethoscope-blue-88',
-  registrationNumber: 'KMC-2011-44817',
-  department: 'General Medicine',
-} as const;
 
 const ADMIN_SCREENS = [
   'Schedules',
