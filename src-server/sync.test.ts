@@ -57,7 +57,7 @@ describe.each(BACKENDS)('push and pull on %s', (backend) => {
     const pages = [];
     let after = 0;
     for (let i = 0; i < 3; i++) {
-      const r = await admin.pull(after);
+      const r = await admin.pull(after, '&limit=1000');
       pages.push({ n: r.body.changes.length, next: r.body.next, more: r.body.more, latest: r.body.latest });
       after = r.body.next;
     }
@@ -66,6 +66,10 @@ describe.each(BACKENDS)('push and pull on %s', (backend) => {
       { n: 1000, next: 2000, more: true, latest: 2500 },
       { n: 500, next: 2500, more: false, latest: 2500 },
     ]);
+    // Without a limit, a page is LIMITS.pullPage changes (5,000): the whole log at once.
+    const whole = await admin.pull(0);
+    expect(whole.body.changes.length).toBe(2500);
+    expect(whole.body.more).toBe(false);
     const end = await admin.pull(2500);
     expect(end.body).toEqual({ changes: [], next: 2500, more: false, latest: 2500 });
     const small = await admin.pull(10, '&limit=5');

@@ -28,8 +28,10 @@ export const LIMITS = {
   pushBatch: 500,
   /** Request body bytes the server accepts (an encrypted photo is ~1.4 MB of base64). */
   bodyBytes: 8 * 1024 * 1024,
-  /** Changes per pull page. */
-  pullPage: 1000,
+  /** Changes per pull page (within the server's 8 MiB page cap). 5,000 rather than 1,000:
+   *  an initial sync of 3,000 patients went from 16,700 to 24,800 changes/s (fewer round
+   *  trips and page queries on both sides; 10,000 was no faster). */
+  pullPage: 5000,
   /** Longest long-poll the server holds, in seconds. */
   maxWaitSeconds: 30,
   /** Pushes per device per minute. */
@@ -43,7 +45,11 @@ const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, { error: 'Expected bas
 const uuid = z.uuid({ error: 'Expected an id' });
 // Names checked again against SYNCED_TABLES by the receiving workstation before SQL.
 const ident = z.string().regex(/^[a-z_]{1,40}$/, { error: 'Expected a table or column name' });
-const rowId = z.string().min(1).max(120).regex(/^[A-Za-z0-9:_-]+$/, { error: 'Expected a row id' });
+const rowId = z
+  .string()
+  .min(1)
+  .max(120)
+  .regex(/^[A-Za-z0-9:_-]+$/, { error: 'Expected a row id' });
 const clock = z.string().regex(/^\d{15}-[0-9a-f]{6}-[A-Za-z0-9_-]{1,64}$/, { error: 'Expected a clock' });
 
 /** One field change as sent: the value is always a field envelope, whatever the column. */
@@ -138,7 +144,18 @@ export interface DeviceInfo {
 }
 
 export interface ApiError {
-  error: { code: 'BAD_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'GONE' | 'TOO_MANY' | 'TOO_LARGE' | 'INTERNAL'; message: string };
+  error: {
+    code:
+      | 'BAD_REQUEST'
+      | 'UNAUTHORIZED'
+      | 'FORBIDDEN'
+      | 'NOT_FOUND'
+      | 'GONE'
+      | 'TOO_MANY'
+      | 'TOO_LARGE'
+      | 'INTERNAL';
+    message: string;
+  };
 }
 
 /**
@@ -146,11 +163,7 @@ export interface ApiError {
  * in groups of four. Typing is forgiving: case, spaces, dashes, and O/I/L read as 0/1/1.
  */
 export function normalizeCode(typed: string): string {
-  return typed
-    .toUpperCase()
-    .replace(/[\s-]/g, '')
-    .replace(/O/g, '0')
-    .replace(/[IL]/g, '1');
+  return typed.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
 }
 
 export function groupCode(code: string): string {

@@ -19,7 +19,16 @@ export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
  * does next: retry with backoff (unreachable, busy, server), or stop until someone acts
  * (refused, revoked, code).
  */
-export type SyncFailureKind = 'unreachable' | 'refused' | 'revoked' | 'code' | 'busy' | 'server' | 'bad-response' | 'not-found' | 'aborted';
+export type SyncFailureKind =
+  | 'unreachable'
+  | 'refused'
+  | 'revoked'
+  | 'code'
+  | 'busy'
+  | 'server'
+  | 'bad-response'
+  | 'not-found'
+  | 'aborted';
 
 export class SyncRequestError extends Error {
   override readonly name = 'SyncRequestError';
@@ -33,7 +42,11 @@ export class SyncRequestError extends Error {
 
 const REQUEST_TIMEOUT_MS = 20_000;
 
-const pulledChange = z.object({ ...wireChangeJson.shape, seq: z.number().int().min(1), deviceId: z.string().min(1).max(64) });
+const pulledChange = z.object({
+  ...wireChangeJson.shape,
+  seq: z.number().int().min(1),
+  deviceId: z.string().min(1).max(64),
+});
 const pullResponse = z.object({
   changes: z.array(pulledChange).max(LIMITS.pullPage),
   next: z.number().int().min(0),
@@ -45,7 +58,10 @@ const enrollResponse = z.object({
   clinicName: z.string().max(200),
   deviceId: z.string().min(1).max(64),
   deviceToken: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/),
-  wrappedKeyRing: z.string().max(128 * 1024).nullable(),
+  wrappedKeyRing: z
+    .string()
+    .max(128 * 1024)
+    .nullable(),
 });
 const device = z.object({
   id: z.string(),
@@ -64,6 +80,8 @@ export class SyncClient {
     serverUrl: string,
     private readonly token: string | null,
     private readonly fetchImpl: FetchLike = fetch,
+    /** Changes asked for per pull page (at most LIMITS.pullPage, the server's cap). */
+    private readonly pageSize: number = LIMITS.pullPage,
   ) {
     this.origin = serverUrl.replace(/\/+$/, '');
   }
@@ -78,8 +96,14 @@ export class SyncClient {
   }
 
   async pull(after: number, waitSeconds: number, signal?: AbortSignal): Promise<PullResponse> {
-    const q = `?after=${after}&limit=${LIMITS.pullPage}&wait=${waitSeconds}`;
-    const r = await this.request('GET', `${ROUTES.pull}${q}`, undefined, waitSeconds * 1000 + REQUEST_TIMEOUT_MS, signal);
+    const q = `?after=${after}&limit=${this.pageSize}&wait=${waitSeconds}`;
+    const r = await this.request(
+      'GET',
+      `${ROUTES.pull}${q}`,
+      undefined,
+      waitSeconds * 1000 + REQUEST_TIMEOUT_MS,
+      signal,
+    );
     return this.parse(pullResponse, r);
   }
 
@@ -89,7 +113,8 @@ export class SyncClient {
   }
 
   async devices(): Promise<DeviceInfo[]> {
-    return this.parse(z.object({ devices: z.array(device) }), await this.request('GET', ROUTES.devices)).devices;
+    return this.parse(z.object({ devices: z.array(device) }), await this.request('GET', ROUTES.devices))
+      .devices;
   }
 
   async revoke(deviceId: string): Promise<void> {
@@ -98,11 +123,21 @@ export class SyncClient {
 
   private parse<T>(schema: z.ZodType<T>, value: unknown): T {
     const parsed = schema.safeParse(value);
-    if (!parsed.success) throw new SyncRequestError('bad-response', `The sync server at ${this.origin} sent an answer this version of Kavach does not understand.`);
+    if (!parsed.success)
+      throw new SyncRequestError(
+        'bad-response',
+        `The sync server at ${this.origin} sent an answer this version of Kavach does not understand.`,
+      );
     return parsed.data;
   }
 
-  private async request(method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs = REQUEST_TIMEOUT_MS, signal?: AbortSignal): Promise<unknown> {
+  private async request(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    timeoutMs = REQUEST_TIMEOUT_MS,
+    signal?: AbortSignal,
+  ): Promise<unknown> {
     const timeout = AbortSignal.timeout(timeoutMs);
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -117,14 +152,21 @@ export class SyncClient {
       });
     } catch {
       if (signal?.aborted) throw new SyncRequestError('aborted', 'The request was cancelled.');
-      throw new SyncRequestError('unreachable', `The sync server at ${this.origin} cannot be reached. Changes are kept on this workstation and sent when it can be reached.`);
+      throw new SyncRequestError(
+        'unreachable',
+        `The sync server at ${this.origin} cannot be reached. Changes are kept on this workstation and sent when it can be reached.`,
+      );
     }
     let json: unknown = null;
     try {
       json = await response.json();
     } catch {
       if (signal?.aborted) throw new SyncRequestError('aborted', 'The request was cancelled.');
-      if (response.ok) throw new SyncRequestError('bad-response', `The address ${this.origin} did not answer like a Kavach sync server.`);
+      if (response.ok)
+        throw new SyncRequestError(
+          'bad-response',
+          `The address ${this.origin} did not answer like a Kavach sync server.`,
+        );
     }
     if (response.ok) return json;
     throw this.failure(response.status, path);
@@ -136,20 +178,35 @@ export class SyncClient {
     }
     switch (status) {
       case 401:
-        return new SyncRequestError('refused', 'The sync server does not recognise this workstation. An admin must enroll it again.');
+        return new SyncRequestError(
+          'refused',
+          'The sync server does not recognise this workstation. An admin must enroll it again.',
+        );
       case 403:
-        return new SyncRequestError('revoked', "The sync server has revoked this workstation's access. An admin must enroll it again.");
+        return new SyncRequestError(
+          'revoked',
+          "The sync server has revoked this workstation's access. An admin must enroll it again.",
+        );
       case 404:
       case 410:
-        return new SyncRequestError('code', 'The code was not accepted: it may be mistyped, expired or already used. Ask an admin for a new code.');
+        return new SyncRequestError(
+          'code',
+          'The code was not accepted: it may be mistyped, expired or already used. Ask an admin for a new code.',
+        );
       case 413:
         return new SyncRequestError('server', 'The sync server refused a batch as too large.');
       case 429:
         return new SyncRequestError('busy', 'The sync server is busy; Kavach will try again shortly.');
       case 400:
-        return new SyncRequestError('bad-response', 'The sync server refused a request from this workstation as malformed.');
+        return new SyncRequestError(
+          'bad-response',
+          'The sync server refused a request from this workstation as malformed.',
+        );
       default:
-        return new SyncRequestError('server', `The sync server had a problem (HTTP ${status}); Kavach will try again.`);
+        return new SyncRequestError(
+          'server',
+          `The sync server had a problem (HTTP ${status}); Kavach will try again.`,
+        );
     }
   }
 }

@@ -19,6 +19,9 @@ export interface SyncTuning {
   longPollSeconds?: number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
+  /** Changes per pull page, 1 to LIMITS.pullPage (the default); smaller only in tests that
+   *  need a backlog to span several pages. */
+  pullPage?: number;
   fetch?: FetchLike;
 }
 
@@ -72,6 +75,7 @@ export class SyncEngine {
       longPollSeconds: Math.min(tuning.longPollSeconds ?? 25, LIMITS.maxWaitSeconds),
       backoffBaseMs: tuning.backoffBaseMs ?? 1_000,
       backoffMaxMs: tuning.backoffMaxMs ?? 60_000,
+      pullPage: Math.max(1, Math.min(tuning.pullPage ?? LIMITS.pullPage, LIMITS.pullPage)),
       fetch: tuning.fetch ?? ((input, init) => fetch(input, init)),
     };
   }
@@ -183,7 +187,7 @@ export class SyncEngine {
 
   /** A client for enrollment-time calls and administration, with this device's token. */
   client(serverUrl = this.deps.repo.get('server_url') ?? '', token: string | null = this.token): SyncClient {
-    return new SyncClient(serverUrl, token, this.tuning.fetch);
+    return new SyncClient(serverUrl, token, this.tuning.fetch, this.tuning.pullPage);
   }
 
   private pushSoon(): void {

@@ -5,7 +5,13 @@ import { createKeytarStore } from '../vault/keytar-store.js';
 
 const [dataDir, service] = process.argv.slice(2);
 if (!dataDir || !service) throw new Error('usage: kill-child <dataDir> <keychain service>');
-const core = await openCore({ dataDir, secrets: createKeytarStore(service), log: () => {}, sync: { auto: false } });
+// Pages of 1,000 changes, so the backlog is ten pages and a kill lands between commits often.
+const core = await openCore({
+  dataDir,
+  secrets: createKeytarStore(service),
+  log: () => {},
+  sync: { auto: false, pullPage: 1000 },
+});
 process.stdout.write('ready\n');
 const status = await core.sync!.syncNow();
 process.stdout.write(`done ${status.state}\n`);

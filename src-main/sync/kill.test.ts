@@ -14,7 +14,7 @@ import { founder, joiner, type Station, startServer, station } from './testing.j
  * agrees exactly with what was applied (page and cursor commit together), and after a
  * restart the sync completes with nothing lost or duplicated.
  */
-const PATIENTS = 480; // about 10,000 changes: ten full pages
+const PATIENTS = 480; // about 10,000 changes: ten full pages of 1,000 (kill-child.ts)
 let server: RunningServer;
 let a: Station;
 let b: Station;
@@ -31,7 +31,8 @@ beforeAll(async () => {
   const wall = a.clock.now() - 60_000;
   const all = Array.from({ length: PATIENTS }, (_, i) => patientChanges(ring, i, wall, 'KQ77X')).flat();
   ring.wipe();
-  for (let i = 0; i < all.length; i += LIMITS.pushBatch) await a.sync.client().push(all.slice(i, i + LIMITS.pushBatch));
+  for (let i = 0; i < all.length; i += LIMITS.pushBatch)
+    await a.sync.client().push(all.slice(i, i + LIMITS.pushBatch));
   for (let after = 0; ; ) {
     const page = await a.sync.client().pull(after, 0);
     log.push(...page.changes);
@@ -49,12 +50,17 @@ afterAll(async () => {
 
 function runChild(killAfterMs: number): Promise<'killed' | 'finished'> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src-main/sync/kill-child.ts', b.dataDir, b.service], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src-main/sync/kill-child.ts', b.dataDir, b.service],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let timer: NodeJS.Timeout | null = null;
     child.stdout.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('ready') && !timer) timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      if (chunk.toString().includes('ready') && !timer)
+        timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
     });
     child.on('error', reject);
     child.on('exit', (code, signal) => {
@@ -71,14 +77,20 @@ function checkConsistent(): number {
   const db = new Database(join(b.dataDir, 'kavach.db'), { readonly: true });
   try {
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-    const cursor = Number((db.prepare("SELECT value FROM sync_state WHERE key = 'cursor'").get() as { value: string }).value);
+    const cursor = Number(
+      (db.prepare("SELECT value FROM sync_state WHERE key = 'cursor'").get() as { value: string }).value,
+    );
     const clockOf = db.prepare('SELECT clock FROM field_clocks WHERE tbl = ? AND row_id = ? AND col = ?');
     for (const c of log) {
       const here = (clockOf.get(c.table, c.rowId, c.column) as { clock: string } | undefined)?.clock ?? null;
       if (c.seq <= cursor) expect(here, `seq ${c.seq} <= cursor ${cursor}`).toBe(c.clock);
       else expect(here, `seq ${c.seq} > cursor ${cursor}`).toBeNull();
     }
-    const rows = (db.prepare("SELECT count(*) AS n FROM patients WHERE patient_number LIKE 'KQ77X-%'").get() as { n: number }).n;
+    const rows = (
+      db.prepare("SELECT count(*) AS n FROM patients WHERE patient_number LIKE 'KQ77X-%'").get() as {
+        n: number;
+      }
+    ).n;
     const complete = new Set(log.filter((c) => c.seq <= cursor).map((c) => c.rowId));
     const partial = new Set(log.filter((c) => c.seq > cursor).map((c) => c.rowId));
     expect(rows).toBe([...complete].filter((id) => !partial.has(id)).length);
@@ -96,20 +108,32 @@ describe('a workstation killed mid-apply', () => {
       outcomes.push({ after, outcome, cursor: checkConsistent() });
       if (outcome === 'finished') break;
     }
-    process.stdout.write(`kill: ${outcomes.map((o) => `${o.outcome} after ${o.after} ms at cursor ${o.cursor}`).join('; ')}\n`);
+    process.stdout.write(
+      `kill: ${outcomes.map((o) => `${o.outcome} after ${o.after} ms at cursor ${o.cursor}`).join('; ')}\n`,
+    );
     const cursors = outcomes.map((o) => o.cursor);
     expect(cursors).toEqual([...cursors].sort((x, y) => x - y));
-    expect(outcomes.filter((o) => o.outcome === 'killed' && o.cursor < log.at(-1)!.seq).length).toBeGreaterThanOrEqual(2);
+    expect(
+      outcomes.filter((o) => o.outcome === 'killed' && o.cursor < log.at(-1)!.seq).length,
+    ).toBeGreaterThanOrEqual(2);
     b = await station('kill-b', { dataDir: b.dataDir, service: b.service });
     expect((await b.sync.syncNow()).state).toBe('online');
     expect(checkConsistent()).toBeGreaterThanOrEqual(log.at(-1)!.seq);
     const desk = await loginAs(b.core, DESK.username, DESK.password);
     for (const n of ['00000', '00239', '00479']) {
-      expect(must(await call(desk, 'patients.search', { query: `KQ77X-${n}` })).map((p) => p.patientNumber)).toEqual([`KQ77X-${n}`]);
+      expect(
+        must(await call(desk, 'patients.search', { query: `KQ77X-${n}` })).map((p) => p.patientNumber),
+      ).toEqual([`KQ77X-${n}`]);
     }
     const db = new Database(join(b.dataDir, 'kavach.db'), { readonly: true });
     try {
-      expect(db.prepare("SELECT count(*) AS n, count(DISTINCT patient_number) AS d FROM patients WHERE patient_number LIKE 'KQ77X-%'").get()).toEqual({ n: PATIENTS, d: PATIENTS });
+      expect(
+        db
+          .prepare(
+            "SELECT count(*) AS n, count(DISTINCT patient_number) AS d FROM patients WHERE patient_number LIKE 'KQ77X-%'",
+          )
+          .get(),
+      ).toEqual({ n: PATIENTS, d: PATIENTS });
       expect((db.prepare('SELECT count(*) AS n FROM sync_staging').get() as { n: number }).n).toBe(0);
     } finally {
       db.close();

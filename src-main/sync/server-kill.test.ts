@@ -23,7 +23,17 @@ import { type Station, station } from './testing.js';
  */
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const PATIENTS = 150; // ~20 changes each: about 3,000 changes, six push batches, three pull pages
-const tuning = { auto: true, longPollSeconds: 2, backoffBaseMs: 100, backoffMaxMs: 400, periodicMs: 1_000, debounceMs: 50 };
+// Pages of 500 changes: B's backlog (about 3,300 changes) spans several, so the server can be
+// killed on a page after the first.
+const tuning = {
+  auto: true,
+  longPollSeconds: 2,
+  backoffBaseMs: 100,
+  backoffMaxMs: 400,
+  periodicMs: 1_000,
+  debounceMs: 50,
+  pullPage: 500,
+};
 
 let env: Record<string, string>;
 let port = 0;
@@ -53,7 +63,10 @@ async function freePort(): Promise<number> {
 
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src-server/main.ts', ...args], { cwd: root, env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src-server/main.ts', ...args], {
+      cwd: root,
+      env: { ...process.env, ...env },
+    });
     const out = { stdout: '', stderr: '' };
     child.stdout.on('data', (d) => (out.stdout += d));
     child.stderr.on('data', (d) => (out.stderr += d));
@@ -64,7 +77,10 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
 
 function serve(): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src-server/main.ts', '--port', String(port)], { cwd: root, env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src-server/main.ts', '--port', String(port)], {
+      cwd: root,
+      env: { ...process.env, ...env },
+    });
     server = child;
     let stderr = '';
     child.stdout.resume();
@@ -108,7 +124,11 @@ const watching =
     return response;
   };
 
-async function until(what: string, probe: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+async function until(
+  what: string,
+  probe: () => boolean | Promise<boolean>,
+  timeoutMs = 20_000,
+): Promise<void> {
   const start = Date.now();
   while (!(await probe())) {
     if (Date.now() - start > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
@@ -125,7 +145,13 @@ beforeAll(async () => {
   await serve();
   const url = `http://127.0.0.1:${port}`;
   a = await station('srvkill-a', { setup: true, tuning: { ...tuning, fetch: watching('a') } });
-  must(await call(await a.admin(), 'sync.connect', { serverUrl: url, code: foundingCode, deviceName: 'srvkill-a' }));
+  must(
+    await call(await a.admin(), 'sync.connect', {
+      serverUrl: url,
+      code: foundingCode,
+      deviceName: 'srvkill-a',
+    }),
+  );
   await addDesk(await a.admin());
   await a.sync.syncNow();
   const { code } = must(await call(await a.admin(), 'sync.createEnrollment', {}));
@@ -161,7 +187,14 @@ describe('the sync server process killed with SIGKILL', () => {
     const ids: string[] = [];
     for (let i = 0; i < PATIENTS; i++) {
       a.clock.advance(1_100); // reception's per-connection rate limit follows the clock
-      ids.push(await register(deskA, { givenNames: `SrvKill${i}`, familyName: 'Menon', sex: i % 2 ? 'female' : 'male', birth: { kind: 'exact', date: '1988-02-02' } }));
+      ids.push(
+        await register(deskA, {
+          givenNames: `SrvKill${i}`,
+          familyName: 'Menon',
+          sex: i % 2 ? 'female' : 'male',
+          birth: { kind: 'exact', date: '1988-02-02' },
+        }),
+      );
     }
     b.clock.advance(PATIENTS * 1_100);
     const outboxed = a.sync.status().pending;
@@ -171,7 +204,8 @@ describe('the sync server process killed with SIGKILL', () => {
     const pushesBefore = counts.push;
     let killedPush: Promise<void> | null = null;
     onRequest = (p) => {
-      if (p === 'a /v1/push' && counts.push > pushesBefore && !killedPush) killedPush = new Promise((r) => setTimeout(r, 15)).then(kill);
+      if (p === 'a /v1/push' && counts.push > pushesBefore && !killedPush)
+        killedPush = new Promise((r) => setTimeout(r, 15)).then(kill);
     };
     await serve();
     await until('kill mid-push', () => killedPush !== null);
@@ -181,13 +215,18 @@ describe('the sync server process killed with SIGKILL', () => {
     expect(leftAfterKill).toBeLessThan(outboxed);
     await until('A sees the server gone', () => a.sync.status().state === 'offline');
     await serve();
-    await until('A pushes everything', () => a.sync.status().pending === 0 && a.sync.status().state === 'online', 30_000);
+    await until(
+      'A pushes everything',
+      () => a.sync.status().pending === 0 && a.sync.status().state === 'online',
+      30_000,
+    );
 
     // Kill 2: while B pulls the backlog, on a page after the first.
     const pullsBefore = counts.pull;
     let killedPull: Promise<void> | null = null;
     onRequest = (p) => {
-      if (p === 'b /v1/pull' && counts.pull > pullsBefore && !killedPull) killedPull = new Promise((r) => setTimeout(r, 10)).then(kill);
+      if (p === 'b /v1/pull' && counts.pull > pullsBefore && !killedPull)
+        killedPull = new Promise((r) => setTimeout(r, 10)).then(kill);
     };
     bOffline = false;
     await until('kill mid-pull', () => killedPull !== null);
@@ -196,19 +235,35 @@ describe('the sync server process killed with SIGKILL', () => {
     const cursorAfterKill = b.sync.cursor;
     await until('B sees the server gone', () => b.sync.status().state === 'offline');
     await serve();
-    await until('B catches up', () => b.sync.status().state === 'online' && patientsIn(b).length === PATIENTS, 30_000);
-    await until('A catches up', () => a.sync.status().state === 'online' && a.sync.cursor === b.sync.cursor, 10_000);
+    await until(
+      'B catches up',
+      () => b.sync.status().state === 'online' && patientsIn(b).length === PATIENTS,
+      30_000,
+    );
+    await until(
+      'A catches up',
+      () => a.sync.status().state === 'online' && a.sync.cursor === b.sync.cursor,
+      10_000,
+    );
     expect(cursorAfterKill).toBeLessThan(b.sync.cursor);
-    process.stdout.write(`server kill: ${outboxed} changes outboxed; ${leftAfterKill} unsent after the push kill; B at seq ${cursorAfterKill} after the pull kill; both at ${b.sync.cursor}\n`);
+    process.stdout.write(
+      `server kill: ${outboxed} changes outboxed; ${leftAfterKill} unsent after the push kill; B at seq ${cursorAfterKill} after the pull kill; both at ${b.sync.cursor}\n`,
+    );
 
     // On the server: every change of A's outbox, each exactly once.
     const dbA = new Database(join(a.dataDir, 'kavach.db'), { readonly: true });
-    const sent = (dbA.prepare('SELECT change_id AS id FROM outbox').all() as { id: string }[]).map((r) => r.id);
-    const clinicId = (dbA.prepare("SELECT value FROM sync_state WHERE key = 'clinic_id'").get() as { value: string }).value;
+    const sent = (dbA.prepare('SELECT change_id AS id FROM outbox').all() as { id: string }[]).map(
+      (r) => r.id,
+    );
+    const clinicId = (
+      dbA.prepare("SELECT value FROM sync_state WHERE key = 'clinic_id'").get() as { value: string }
+    ).value;
     dbA.close();
     const pg = await openDatabase({ url: env.DATABASE_URL! });
     try {
-      const onServer = (await pg.db.select({ id: changes.changeId }).from(changes).where(eq(changes.clinicId, clinicId))).map((r) => r.id);
+      const onServer = (
+        await pg.db.select({ id: changes.changeId }).from(changes).where(eq(changes.clinicId, clinicId))
+      ).map((r) => r.id);
       expect(onServer.length).toBe(new Set(onServer).size);
       expect(onServer.length).toBe(b.sync.cursor);
       const there = new Set(onServer);
