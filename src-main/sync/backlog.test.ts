@@ -42,7 +42,7 @@ describe('a 50,000-change backlog', () => {
   it('pages a joining workstation through it with progress, resuming after a dropped connection and a restart', async () => {
     expect(total).toBeGreaterThanOrEqual(50_000);
     const { code } = must(await call(await a.admin(), 'sync.createEnrollment', {}));
-    // The connection drops after the 5th page (of 11 at 5,000 changes a page).
+    // The connection drops after the 5th page.
     const DROP_AFTER = 5;
     expect(total).toBeGreaterThan(2 * DROP_AFTER * LIMITS.pullPage);
     let pulls = 0;
