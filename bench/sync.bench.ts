@@ -4,6 +4,7 @@
 // session and gnome-keyring it provides):
 //   node scripts/bench.mjs sync [--quick] [--patients N] [--samples N] [--devices N] [--seconds N]
 //     [--only initial|propagation|load ...] [--profile FILE (CPU profile of the initial sync)]
+//     [--server-profile DIR (CPU profile of the serving process, written when it stops)]
 // Prints only timings, counts and sizes: never patient data or keys.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,6 +34,8 @@ interface Options {
   parts: Set<Part>;
   /** Write a CPU profile of the joining workstation's initial sync here (--profile FILE). */
   profile: string | null;
+  /** Have the serving process write its CPU profile into this directory (--server-profile DIR). */
+  serverProfile: string | null;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -43,6 +46,7 @@ function parseArgs(argv: string[]): Options {
     seconds: 60,
     parts: new Set(PARTS),
     profile: null,
+    serverProfile: null,
   };
   const only = new Set<Part>();
   for (let i = 0; i < argv.length; i++) {
@@ -67,9 +71,13 @@ function parseArgs(argv: string[]): Options {
       const file = argv[++i];
       if (!file) throw new Error('--profile needs a file name');
       o.profile = file;
+    } else if (a === '--server-profile') {
+      const dir = argv[++i];
+      if (!dir) throw new Error('--server-profile needs a directory');
+      o.serverProfile = dir;
     } else
       throw new Error(
-        `Unknown option ${a}. Use --quick, --patients N, --samples N, --devices N, --seconds N, --only ${PARTS.join('|')}, --profile FILE.`,
+        `Unknown option ${a}. Use --quick, --patients N, --samples N, --devices N, --seconds N, --only ${PARTS.join('|')}, --profile FILE, --server-profile DIR.`,
       );
   }
   if (only.size) o.parts = only;
@@ -165,7 +173,7 @@ async function initialSync(o: Options): Promise<string[][]> {
     // on the seeded data), the joining workstation in this one.
     await seeding.close();
     seeded = true;
-    server = await serverProcess(serverData);
+    server = await serverProcess(serverData, o.serverProfile);
     const client = a.sync.client(server.url);
 
     // Baseline 1: the server alone, pulling every page over HTTP without applying anything.
@@ -300,11 +308,12 @@ interface ServerProcess {
 }
 
 /** `src-server/main.ts` as its own process on a PGlite data directory, on a free port. */
-function serverProcess(dataDir: string): Promise<ServerProcess> {
+function serverProcess(dataDir: string, profileDir: string | null): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
+    const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'src-server/main.ts', '--data', dataDir, '--port', '0'],
+      [...profile, '--import', 'tsx', 'src-server/main.ts', '--data', dataDir, '--port', '0'],
       {
         cwd: fileURLToPath(new URL('..', import.meta.url)),
         env: { ...process.env, DATABASE_URL: '' },

@@ -3,7 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { LIMITS } from '../src-shared/sync-wire';
 import type { RunningServer } from './app';
-import { changes as changesTable } from './schema';
+import { changes as changesTable, clinics } from './schema';
 import { BACKENDS, change, changes, newClinic, pullAll, TestClock, useTestServer } from './testing/harness';
 
 const PUSHES_PER_MINUTE = 40;
@@ -90,6 +90,24 @@ describe.each(BACKENDS)('push and pull on %s', (backend) => {
     const second = await admin.pull(2);
     expect(second.body.changes.map((c: { value: string }) => c.value)).toEqual([photos[2]!.value]);
     expect(second.body).toMatchObject({ next: 3, more: false });
+  });
+
+  it('pages past a gap in the seqs, though pushes never leave one', async () => {
+    const { admin, clinicId } = await newClinic(server);
+    const pushed = changes(4);
+    await admin.push(pushed);
+    // Moved by hand: seqs 1, 2, 3 and 5,004 (the page query reads a window of limit + 1 seqs).
+    await server.db
+      .update(changesTable)
+      .set({ seq: 5_004 })
+      .where(and(eq(changesTable.clinicId, clinicId), eq(changesTable.seq, 4)));
+    await server.db.update(clinics).set({ seq: 5_004 }).where(eq(clinics.id, clinicId));
+    const first = await admin.pull(0, '&limit=1000');
+    expect(first.body.changes.map((c: { seq: number }) => c.seq)).toEqual([1, 2, 3]);
+    expect(first.body).toMatchObject({ next: 3, more: true });
+    const beyond = await admin.pull(3, '&limit=1000');
+    expect(beyond.body.changes.map((c: { changeId: string }) => c.changeId)).toEqual([pushed[3]!.changeId]);
+    expect(beyond.body).toMatchObject({ next: 5_004, more: false });
   });
 
   it('a long-poll wakes on a push and returns empty after `wait` without one', async () => {
