@@ -57,6 +57,10 @@ export function openStore(dataDir: string, now: () => number): OpenedStore {
     // Deleted content is overwritten with zeros rather than left in free pages.
     sqlite.pragma('secure_delete = ON');
     sqlite.pragma('trusted_schema = OFF');
+    // 64 MiB of page cache (SQLite's default is 2 MiB): the blind index and the sync clocks
+    // are keyed by random ids, and an initial sync of a large clinic touches their pages
+    // all over; a desktop has the memory.
+    sqlite.pragma('cache_size = -65536');
     migrate(sqlite, now);
   } catch (e) {
     sqlite.close();
@@ -76,7 +80,9 @@ export function migrate(sqlite: Sqlite, now: () => number): void {
   if (userVersion > known) throw new SchemaTooNewError(userVersion, known);
   const apply = sqlite.transaction(() => {
     sqlite.exec(MIGRATION_TABLE);
-    const row = sqlite.prepare('SELECT max(idx) AS top FROM kavach_migrations').get() as { top: number | null };
+    const row = sqlite.prepare('SELECT max(idx) AS top FROM kavach_migrations').get() as {
+      top: number | null;
+    };
     const applied = row.top ?? -1;
     if (applied + 1 > known) throw new SchemaTooNewError(applied + 1, known);
     const record = sqlite.prepare('INSERT INTO kavach_migrations (idx, tag, applied_at) VALUES (?, ?, ?)');

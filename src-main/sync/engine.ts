@@ -300,6 +300,7 @@ export class SyncEngine {
       page.next,
       page.latest,
       changes,
+      page.more,
     );
   }
 
