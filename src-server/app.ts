@@ -5,6 +5,7 @@ import { installErrorHandling } from './errors';
 import { RateLimiter } from './rate-limit';
 import { registerRoutes } from './routes';
 import { createClinic, readClinicSeqs } from './store';
+import { TableStats } from './table-stats';
 import { ClinicWatcher } from './watcher';
 
 export interface ServerLimits {
@@ -61,6 +62,10 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     ...options.limits,
   };
   const app = buildFastify(options);
+  // Embedded PGlite has no autovacuum: the server keeps the planner's statistics itself.
+  const stats = new TableStats(opened.db, opened.kind === 'pglite', (err) =>
+    app.log.warn({ err }, 'refreshing table statistics failed'),
+  );
   const watcher = new ClinicWatcher(
     (ids) => readClinicSeqs(opened.db, ids),
     options.pollIntervalMs ?? 300,
@@ -69,6 +74,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   registerRoutes(app, {
     db: opened.db,
     watcher,
+    stats,
     now,
     enrollLimiter: new RateLimiter(limits.enrollPerMinute, 60_000, now),
     pushLimiter: new RateLimiter(limits.pushesPerMinute, 60_000, now),
@@ -80,11 +86,13 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   const close = () => {
     closing ??= (async () => {
       await app.close();
+      await stats.settled();
       await opened.close();
     })();
     return closing;
   };
   try {
+    await stats.start();
     const host = options.host ?? '127.0.0.1';
     await app.listen({ port: options.port ?? 0, host });
     const address = app.server.address();

@@ -31,11 +31,13 @@ import {
   revokeDevice,
   touchDevice,
 } from './store';
+import type { TableStats } from './table-stats';
 import type { ClinicWatcher } from './watcher';
 
 export interface RouteDeps {
   db: ServerDb;
   watcher: ClinicWatcher;
+  stats: TableStats;
   now: () => number;
   enrollLimiter: RateLimiter;
   pushLimiter: RateLimiter;
@@ -150,7 +152,10 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
         if (!parsed.success) throw badRequest(parsed.error);
         const batch = parsed.data.changes.map((c) => ({ ...c, value: decodeBase64(c.value) }));
         const result = await pushChanges(db, device, batch);
-        if (result.accepted > 0) watcher.notify(device.clinicId, result.latest);
+        if (result.accepted > 0) {
+          watcher.notify(device.clinicId, result.latest);
+          deps.stats.inserted(result.accepted);
+        }
         request.log.info(
           {
             deviceId: device.id,
