@@ -9,8 +9,8 @@ import {
   type PushResponse,
   ROUTES,
   type WireChangeJson,
-  wireChangeJson,
 } from '../../src-shared/sync-wire.js';
+import { parsePullPage } from './pull-page.js';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -42,17 +42,6 @@ export class SyncRequestError extends Error {
 
 const REQUEST_TIMEOUT_MS = 20_000;
 
-const pulledChange = z.object({
-  ...wireChangeJson.shape,
-  seq: z.number().int().min(1),
-  deviceId: z.string().min(1).max(64),
-});
-const pullResponse = z.object({
-  changes: z.array(pulledChange).max(LIMITS.pullPage),
-  next: z.number().int().min(0),
-  more: z.boolean(),
-  latest: z.number().int().min(0),
-});
 const enrollResponse = z.object({
   clinicId: z.string().min(1).max(64),
   clinicName: z.string().max(200),
@@ -104,7 +93,9 @@ export class SyncClient {
       waitSeconds * 1000 + REQUEST_TIMEOUT_MS,
       signal,
     );
-    return this.parse(pullResponse, r);
+    const page = parsePullPage(r);
+    if (!page) throw this.notUnderstood();
+    return page;
   }
 
   async createEnrollment(body: EnrollmentCreate): Promise<EnrollmentCreated> {
@@ -123,12 +114,15 @@ export class SyncClient {
 
   private parse<T>(schema: z.ZodType<T>, value: unknown): T {
     const parsed = schema.safeParse(value);
-    if (!parsed.success)
-      throw new SyncRequestError(
-        'bad-response',
-        `The sync server at ${this.origin} sent an answer this version of Kavach does not understand.`,
-      );
+    if (!parsed.success) throw this.notUnderstood();
     return parsed.data;
+  }
+
+  private notUnderstood(): SyncRequestError {
+    return new SyncRequestError(
+      'bad-response',
+      `The sync server at ${this.origin} sent an answer this version of Kavach does not understand.`,
+    );
   }
 
   private async request(
