@@ -61,6 +61,8 @@ export function openStore(dataDir: string, now: () => number): OpenedStore {
     // are keyed by random ids, and an initial sync of a large clinic touches their pages
     // all over; a desktop has the memory.
     sqlite.pragma('cache_size = -65536');
+    // Temporary tables and large sorts stay in memory, never in files beside the database.
+    sqlite.pragma('temp_store = MEMORY');
     migrate(sqlite, now);
   } catch (e) {
     sqlite.close();

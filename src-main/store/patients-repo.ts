@@ -5,6 +5,7 @@ import { alias } from 'drizzle-orm/sqlite-core';
 import { normalizeAadhaar } from '../../src-shared/aadhaar.js';
 import type { PatientInput } from '../../src-shared/patient.js';
 import { blindIndexer, nameTokens, phoneToken, type TokenKind } from '../crypto/blind-index.js';
+import { DecryptionError } from '../crypto/envelope.js';
 import type { ChangeCapture, FieldChange } from './change-capture.js';
 import type { Db, Sqlite } from './db.js';
 import type { FieldCodec } from './fields.js';
@@ -79,6 +80,40 @@ export function namePrefixes(names: string): string[] {
       out.add(chars.slice(0, n).join(''));
   }
   return [...out];
+}
+
+/** The token kinds a patient's index holds (tokensOf); others (staff) are not touched. */
+const PATIENT_TOKEN_KINDS: TokenKind[] = [
+  'name-prefix',
+  'patient-number',
+  'birth-year',
+  'phone',
+  'national-id',
+];
+
+/** A patient's blind-index tokens, before keying: kind and normalised value. */
+function tokensOf(patientNumber: string, p: RegistrablePatient): [TokenKind, string][] {
+  const tokens: [TokenKind, string][] = [
+    ...namePrefixes(`${p.givenNames} ${p.familyName}`).map((t): [TokenKind, string] => ['name-prefix', t]),
+    ['patient-number', patientNumber.toUpperCase()],
+    ['birth-year', p.birth.date.slice(0, 4)],
+  ];
+  for (const phone of p.phones) {
+    const t = phoneToken(phone.number);
+    if (t) tokens.push(['phone', t]);
+  }
+  if (p.nationalId) tokens.push(['national-id', normalizeAadhaar(p.nationalId)]);
+  return tokens;
+}
+
+/** The stored columns indexing reads. */
+interface IndexedRow {
+  patientNumber: string;
+  givenNames: Buffer;
+  familyName: Buffer;
+  birth: Buffer;
+  phones: Buffer;
+  nationalId: Buffer;
 }
 
 export class PatientsRepo {
@@ -245,18 +280,8 @@ export class PatientsRepo {
   }
 
   private index(id: string, patientNumber: string, p: RegistrablePatient): void {
-    const tokens: [TokenKind, string][] = [
-      ...namePrefixes(`${p.givenNames} ${p.familyName}`).map((t): [TokenKind, string] => ['name-prefix', t]),
-      ['patient-number', patientNumber.toUpperCase()],
-      ['birth-year', p.birth.date.slice(0, 4)],
-    ];
-    for (const phone of p.phones) {
-      const t = phoneToken(phone.number);
-      if (t) tokens.push(['phone', t]);
-    }
-    if (p.nationalId) tokens.push(['national-id', normalizeAadhaar(p.nationalId)]);
     const insert = this.insertToken();
-    for (const [kind, value] of tokens) insert.run(kind, this.token(kind, value), id);
+    for (const [kind, value] of tokensOf(patientNumber, p)) insert.run(kind, this.token(kind, value), id);
   }
 
   private insertTokenStatement: Statement | null = null;
@@ -266,9 +291,7 @@ export class PatientsRepo {
    *  statement per token, not one multi-row INSERT: SQLite ran those slower here.) */
   private insertToken(): Statement {
     if (!this.insertTokenStatement) {
-      const client = (this.db as Db & { $client?: Sqlite }).$client;
-      if (!client) throw new Error('PatientsRepo needs a better-sqlite3 store');
-      this.insertTokenStatement = client.prepare(
+      this.insertTokenStatement = this.client().prepare(
         'INSERT INTO blind_index (kind, token, row_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
       );
     }
@@ -317,21 +340,91 @@ export class PatientsRepo {
     const r = s.indexedFields.get({ id });
     s.deleteTokens.run({ id });
     if (!r) return;
-    // Only the five indexed fields are opened: sync reindexes every patient it receives.
+    this.index(id, r.patientNumber, this.openIndexed(id, r, opened));
+  }
+
+  /** The five indexed fields of a stored row, opened (or taken from `opened`, by column as
+   *  JSON text): only these are opened, since sync reindexes every patient it receives. */
+  private openIndexed(id: string, r: IndexedRow, opened?: ReadonlyMap<string, string>): RegistrablePatient {
     const open = <T>(column: string, value: Buffer): T => {
       const known = opened?.get(column);
       return (
         known !== undefined ? JSON.parse(known) : this.codec.openJson<T>('patients', column, id, value)
       ) as T;
     };
-    const indexed = {
+    return {
       givenNames: open<string>('given_names', r.givenNames),
       familyName: open<string>('family_name', r.familyName),
       birth: open<StoredBirth>('birth', r.birth),
       phones: open<RegistrablePatient['phones']>('phones', r.phones),
       nationalId: open<string>('national_id', r.nationalId),
-    };
-    this.index(id, r.patientNumber, indexed as RegistrablePatient);
+    } as RegistrablePatient;
+  }
+
+  /**
+   * Builds every patient's blind-index tokens afresh (call inside a transaction). A joining
+   * workstation receives the whole clinic and indexes it once, here, at the end of the join
+   * (sync/apply.ts, deferIndex) instead of row by row: each patient brings about twenty
+   * tokens keyed by random HMACs, and inserting them as pages arrived dirtied pages all over
+   * two large B-trees for every page committed; at 100,000 patients that was most of the
+   * join. Here the tokens of up to `chunk` patients at a time are gathered in a temporary
+   * table (kept in memory: temp_store, db.ts) and inserted in key order, with the row-id
+   * index dropped meanwhile and created again at the end. A row whose fields do not open is
+   * left out of the index, as reindex() leaves it; the security event is already recorded.
+   */
+  rebuildIndex(chunk = 20_000): number {
+    const client = this.client();
+    const rowIndex = client
+      .prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'blind_index_row'")
+      .get() as { sql: string } | undefined;
+    client
+      .prepare(`DELETE FROM blind_index WHERE kind IN (${PATIENT_TOKEN_KINDS.map(() => '?').join(', ')})`)
+      .run(...PATIENT_TOKEN_KINDS);
+    if (rowIndex) client.exec('DROP INDEX blind_index_row');
+    client.exec(
+      'CREATE TEMP TABLE IF NOT EXISTS blind_index_build (kind TEXT NOT NULL, token BLOB NOT NULL, row_id TEXT NOT NULL)',
+    );
+    const add = client.prepare('INSERT INTO temp.blind_index_build (kind, token, row_id) VALUES (?, ?, ?)');
+    const next = client.prepare(
+      `SELECT rowid AS rid, id, patient_number AS patientNumber, given_names AS givenNames,
+         family_name AS familyName, birth, phones, national_id AS nationalId
+       FROM patients WHERE rowid > ? ORDER BY rowid LIMIT ?`,
+    );
+    let after = 0;
+    let indexed = 0;
+    for (;;) {
+      const rows = next.all(after, chunk) as (IndexedRow & { rid: number; id: string })[];
+      if (rows.length === 0) break;
+      for (const r of rows) {
+        let p: RegistrablePatient;
+        try {
+          p = this.openIndexed(r.id, r);
+        } catch (e) {
+          if (e instanceof DecryptionError) continue;
+          throw e;
+        }
+        for (const [kind, value] of tokensOf(r.patientNumber, p))
+          add.run(kind, this.token(kind, value), r.id);
+        indexed++;
+      }
+      // WHERE true: SQLite's parser needs it before ON CONFLICT in an INSERT ... SELECT.
+      client.exec(
+        `INSERT INTO blind_index (kind, token, row_id)
+           SELECT kind, token, row_id FROM temp.blind_index_build WHERE true ORDER BY kind, token, row_id
+         ON CONFLICT DO NOTHING`,
+      );
+      client.exec('DELETE FROM temp.blind_index_build');
+      after = rows[rows.length - 1]!.rid;
+    }
+    client.exec('DROP TABLE temp.blind_index_build');
+    if (rowIndex) client.exec(rowIndex.sql);
+    return indexed;
+  }
+
+  private client(): Sqlite {
+    const client = (this.db as Db & { $client?: Sqlite }).$client;
+    if (!client) throw new Error('PatientsRepo needs a better-sqlite3 store');
+    return client;
   }
 
   /** Rows carrying every one of the given tokens of a kind (AND across tokens), at most

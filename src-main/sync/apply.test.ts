@@ -47,14 +47,20 @@ function raw<T>(s: Station, fn: (db: Database.Database) => T): T {
 function unsent(from: Station): PulledChange[] {
   const deviceId = from.sync.deviceId!;
   return raw(from, (db) =>
-    (db.prepare('SELECT change_id, tbl, row_id, col, clock, value FROM outbox WHERE sent_at IS NULL ORDER BY clock').all() as {
-      change_id: string;
-      tbl: string;
-      row_id: string;
-      col: string;
-      clock: string;
-      value: Buffer;
-    }[]).map((r, i) => ({
+    (
+      db
+        .prepare(
+          'SELECT change_id, tbl, row_id, col, clock, value FROM outbox WHERE sent_at IS NULL ORDER BY clock',
+        )
+        .all() as {
+        change_id: string;
+        tbl: string;
+        row_id: string;
+        col: string;
+        clock: string;
+        value: Buffer;
+      }[]
+    ).map((r, i) => ({
       changeId: r.change_id,
       table: r.tbl,
       rowId: r.row_id,
@@ -92,7 +98,11 @@ async function record(conn: Connection, id: string) {
 }
 
 const securityEvents = (s: Station, kind: string) =>
-  raw(s, (db) => (db.prepare('SELECT count(*) AS n FROM security_events WHERE kind = ?').get(kind) as { n: number }).n);
+  raw(
+    s,
+    (db) =>
+      (db.prepare('SELECT count(*) AS n FROM security_events WHERE kind = ?').get(kind) as { n: number }).n,
+  );
 
 describe('applying pulled pages', () => {
   it('keeps a new row in staging until every required field has arrived, then inserts and indexes it', async () => {
@@ -101,12 +111,26 @@ describe('applying pulled pages', () => {
     const familyName = changes.findIndex((c) => c.column === 'family_name');
     const first = changes.filter((_, i) => i !== familyName);
     expect(feed(b, first)?.applied).toBe(first.length);
-    expect(await call(deskB, 'patients.get', { id })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
-    expect(raw(b, (db) => (db.prepare('SELECT count(*) AS n FROM sync_staging WHERE row_id = ?').get(id) as { n: number }).n)).toBe(first.length);
+    expect(await call(deskB, 'patients.get', { id })).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' },
+    });
+    expect(
+      raw(
+        b,
+        (db) =>
+          (db.prepare('SELECT count(*) AS n FROM sync_staging WHERE row_id = ?').get(id) as { n: number }).n,
+      ),
+    ).toBe(first.length);
     feed(b, [changes[familyName]!]);
-    expect(must(await call(deskB, 'patients.get', { id }))).toMatchObject({ givenNames: 'Ravi', familyName: 'Shankar' });
+    expect(must(await call(deskB, 'patients.get', { id }))).toMatchObject({
+      givenNames: 'Ravi',
+      familyName: 'Shankar',
+    });
     expect(must(await call(deskB, 'patients.search', { query: 'shank' })).map((p) => p.id)).toEqual([id]);
-    expect(raw(b, (db) => (db.prepare('SELECT count(*) AS n FROM sync_staging').get() as { n: number }).n)).toBe(0);
+    expect(
+      raw(b, (db) => (db.prepare('SELECT count(*) AS n FROM sync_staging').get() as { n: number }).n),
+    ).toBe(0);
     await settle([a, b]);
   });
 
@@ -134,7 +158,12 @@ describe('applying pulled pages', () => {
   });
 
   it('refuses unknown tables and columns before any SQL, and goes on with the rest of the page', async () => {
-    const id = await register(deskA, { givenNames: 'Meena', familyName: 'Pillai', sex: 'female', birth: { kind: 'exact', date: '1990-02-02' } });
+    const id = await register(deskA, {
+      givenNames: 'Meena',
+      familyName: 'Pillai',
+      sex: 'female',
+      birth: { kind: 'exact', date: '1990-02-02' },
+    });
     const good = unsent(a);
     const template = good[0]!;
     const hostile = [
@@ -152,7 +181,12 @@ describe('applying pulled pages', () => {
   });
 
   it('records a security event for a tampered or misplaced envelope and applies the others', async () => {
-    const id = await register(deskA, { givenNames: 'Farhan', familyName: 'Qureshi', sex: 'male', birth: { kind: 'exact', date: '1980-08-08' } });
+    const id = await register(deskA, {
+      givenNames: 'Farhan',
+      familyName: 'Qureshi',
+      sex: 'male',
+      birth: { kind: 'exact', date: '1980-08-08' },
+    });
     await edit(deskA, id, { notes: 'Asthmatic' });
     const changes = unsent(a);
     const notes = changes.findLast((c) => c.column === 'notes')!;
@@ -164,21 +198,38 @@ describe('applying pulled pages', () => {
       ...changes.filter((c) => c !== notes),
       { ...notes, changeId: crypto.randomUUID(), value: flipped.toString('base64') },
       // A genuine envelope moved to another row's place: its associated data no longer fits.
-      { ...other, changeId: crypto.randomUUID(), rowId: crypto.randomUUID(), clock: notes.clock.replace(/^\d{15}/, (w) => String(Number(w) + 1).padStart(15, '0')) },
+      {
+        ...other,
+        changeId: crypto.randomUUID(),
+        rowId: crypto.randomUUID(),
+        clock: notes.clock.replace(/^\d{15}/, (w) => String(Number(w) + 1).padStart(15, '0')),
+      },
     ]);
     expect(report?.rejected).toBe(2);
     expect(securityEvents(b, 'decryption-failed')).toBe(before + 2);
     // The record is there; its notes keep the value registered with it.
-    expect(must(await call(deskB, 'patients.get', { id }))).toMatchObject({ givenNames: 'Farhan', notes: '' });
+    expect(must(await call(deskB, 'patients.get', { id }))).toMatchObject({
+      givenNames: 'Farhan',
+      notes: '',
+    });
     await settle([a, b]);
     expect(must(await call(deskB, 'patients.get', { id })).notes).toBe('Asthmatic');
   });
 
   it('does the same for a tampered change that comes through the server', async () => {
-    const id = await register(deskA, { givenNames: 'Suresh', familyName: 'Babu', sex: 'male', birth: { kind: 'exact', date: '1966-06-06' } });
+    const id = await register(deskA, {
+      givenNames: 'Suresh',
+      familyName: 'Babu',
+      sex: 'male',
+      birth: { kind: 'exact', date: '1966-06-06' },
+    });
     const changes = unsent(a);
     await a.sync.syncNow();
-    const installId = raw(a, (db) => (db.prepare("SELECT value FROM meta WHERE key = 'install_id'").get() as { value: string }).value);
+    const installId = raw(
+      a,
+      (db) =>
+        (db.prepare("SELECT value FROM meta WHERE key = 'install_id'").get() as { value: string }).value,
+    );
     const token = (await a.secrets.get(`sync-token:${installId}`))!;
     const family = changes.find((c) => c.rowId === id && c.column === 'family_name')!;
     const bytes = Buffer.from(family.value, 'base64');
@@ -186,7 +237,9 @@ describe('applying pulled pages', () => {
     const later = family.clock.replace(/^\d{15}/, (w) => String(Number(w) + 1).padStart(15, '0'));
     const { seq, deviceId, ...wire } = family;
     void [seq, deviceId];
-    await a.sync.client(server.url, token).push([{ ...wire, changeId: crypto.randomUUID(), clock: later, value: bytes.toString('base64') }]);
+    await a.sync
+      .client(server.url, token)
+      .push([{ ...wire, changeId: crypto.randomUUID(), clock: later, value: bytes.toString('base64') }]);
     const before = securityEvents(b, 'decryption-failed');
     const status = await b.sync.syncNow();
     expect(status.state).toBe('online');

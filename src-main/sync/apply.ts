@@ -39,6 +39,12 @@ export interface ApplyDeps {
    * Injectable so a test can simulate an older version meeting a newer one's column.
    */
   knows?: (table: string, column: string) => boolean;
+  /**
+   * Joining: received patients are not indexed page by page; the engine builds the whole
+   * blind index once when the join ends (PatientsRepo.rebuildIndex). Nobody can log in to
+   * search before then.
+   */
+  deferIndex?: boolean;
 }
 
 const knowsSchema = (table: string, column: string) => syncedTable(table)?.columns.has(column) ?? false;
@@ -383,6 +389,7 @@ class PageRun {
       )
         reindex.push(row);
     }
+    if (d.deferIndex) return;
     for (const row of reindex) {
       const opened = new Map<string, string>();
       for (const [col, f] of row.fields) if (f.text !== null) opened.set(col, f.text);

@@ -43,7 +43,8 @@ const conflicts = async (i: number) => must(await call(desks[i]!, 'sync.conflict
 const events = (s: Station, kind: string) => {
   const db = new Database(join(s.dataDir, 'kavach.db'), { readonly: true });
   try {
-    return (db.prepare('SELECT count(*) AS n FROM security_events WHERE kind = ?').get(kind) as { n: number }).n;
+    return (db.prepare('SELECT count(*) AS n FROM security_events WHERE kind = ?').get(kind) as { n: number })
+      .n;
   } finally {
     db.close();
   }
@@ -59,7 +60,9 @@ describe('concurrent edits of clinical free text', () => {
     for (const i of [0, 1, 2]) {
       expect(await notesOn(i)).toBe('Referred to cardiology');
       const copies = await conflicts(i);
-      expect(copies.map((x) => [x.table, x.column, x.text])).toEqual([['patients', 'notes', 'BP 150/95, recheck in a week']]);
+      expect(copies.map((x) => [x.table, x.column, x.text])).toEqual([
+        ['patients', 'notes', 'BP 150/95, recheck in a week'],
+      ]);
     }
   });
 
@@ -86,7 +89,8 @@ describe('a workstation whose clock is a day wrong', () => {
     const status = await b.sync.syncNow();
     expect(status.error).toMatch(/clock far ahead/);
     expect(events(b, 'clock-drift')).toBe(before + 1);
-    const phonesOnB = async () => must(await call(desks[1]!, 'patients.get', { id: patient })).phones.map((p) => p.number);
+    const phonesOnB = async () =>
+      must(await call(desks[1]!, 'patients.get', { id: patient })).phones.map((p) => p.number);
     expect(await phonesOnB()).toEqual(['9447066554']);
     // B's own work still flows while the held change waits.
     await edit(desks[1]!, patient, { allergies: ['Latex'] });
@@ -106,13 +110,23 @@ describe('a workstation whose clock is a day wrong', () => {
   it('a day slow: it holds everyone else’s changes until its clock is put right; its own edits still travel', async () => {
     // C is now a day behind A and B.
     await shift(0, 60_000);
-    await edit(desks[0]!, patient, { address: { line: '4 Beach Road', cityOrVillage: 'Alappuzha', district: 'Alappuzha', state: 'Kerala', pinCode: '688001' } });
+    await edit(desks[0]!, patient, {
+      address: {
+        line: '4 Beach Road',
+        cityOrVillage: 'Alappuzha',
+        district: 'Alappuzha',
+        state: 'Kerala',
+        pinCode: '688001',
+      },
+    });
     await a.sync.syncNow();
     await shift(2, -DAY);
     await edit(desks[2]!, patient, { bloodGroup: 'B+' });
     const status = await c.sync.syncNow();
     expect(status.error).toMatch(/clock far ahead/);
-    expect(must(await call(desks[2]!, 'patients.get', { id: patient })).address.line).not.toBe('4 Beach Road');
+    expect(must(await call(desks[2]!, 'patients.get', { id: patient })).address.line).not.toBe(
+      '4 Beach Road',
+    );
     await a.sync.syncNow();
     expect(must(await call(desks[0]!, 'patients.get', { id: patient })).bloodGroup).toBe('B+');
     await shift(2, DAY);

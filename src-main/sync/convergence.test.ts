@@ -54,20 +54,43 @@ async function shut(): Promise<void> {
   await server?.close();
 }
 
-type Op = { t: 'edit'; who: number; column: string; value: number } | { t: 'sync'; who: number } | { t: 'tick'; who: number; ms: number };
+type Op =
+  | { t: 'edit'; who: number; column: string; value: number }
+  | { t: 'sync'; who: number }
+  | { t: 'tick'; who: number; ms: number };
 
 const opsFor = (n: number) =>
   fc.array(
     fc.oneof(
-      { weight: 5, arbitrary: fc.record({ t: fc.constant('edit' as const), who: fc.nat(n - 1), column: fc.constantFrom(...COLUMNS), value: fc.nat(999) }) },
+      {
+        weight: 5,
+        arbitrary: fc.record({
+          t: fc.constant('edit' as const),
+          who: fc.nat(n - 1),
+          column: fc.constantFrom(...COLUMNS),
+          value: fc.nat(999),
+        }),
+      },
       { weight: 3, arbitrary: fc.record({ t: fc.constant('sync' as const), who: fc.nat(n - 1) }) },
-      { weight: 2, arbitrary: fc.record({ t: fc.constant('tick' as const), who: fc.nat(n - 1), ms: fc.integer({ min: 0, max: 2000 }) }) },
+      {
+        weight: 2,
+        arbitrary: fc.record({
+          t: fc.constant('tick' as const),
+          who: fc.nat(n - 1),
+          ms: fc.integer({ min: 0, max: 2000 }),
+        }),
+      },
     ),
     { minLength: 1, maxLength: 14 },
   );
 
 const clockOf = (who: number, rowId: string, col: string) =>
-  (dbs[who]!.prepare("SELECT clock FROM field_clocks WHERE tbl = 'patients' AND row_id = ? AND col = ?").get(rowId, col) as { clock: string }).clock;
+  (
+    dbs[who]!.prepare("SELECT clock FROM field_clocks WHERE tbl = 'patients' AND row_id = ? AND col = ?").get(
+      rowId,
+      col,
+    ) as { clock: string }
+  ).clock;
 
 /** Per-connection rate limits (60 edits a minute) hold on the simulated clock too: let a
  *  little time pass on a workstation before each of its calls. */
@@ -92,9 +115,15 @@ async function run(n: number, script: Op[]): Promise<void> {
   align();
   const team = stations.slice(0, n);
   breathe(0);
-  const id = await register(desks[0]!, { givenNames: 'Kavya', familyName: 'Nair', sex: 'female', birth: { kind: 'exact', date: '1990-04-12' } });
+  const id = await register(desks[0]!, {
+    givenNames: 'Kavya',
+    familyName: 'Nair',
+    sex: 'female',
+    birth: { kind: 'exact', date: '1990-04-12' },
+  });
   await settle(team);
-  const writes: { column: string; clock: string; record: Awaited<ReturnType<typeof readBack>>['record'] }[] = [];
+  const writes: { column: string; clock: string; record: Awaited<ReturnType<typeof readBack>>['record'] }[] =
+    [];
   for (const op of script) {
     if (op.t === 'tick') stations[op.who]!.clock.advance(op.ms);
     else if (op.t === 'sync') await stations[op.who]!.sync.syncNow();
@@ -118,16 +147,19 @@ async function run(n: number, script: Op[]): Promise<void> {
   }
 }
 
-describe.each(['pglite', 'postgres'] as const)('convergence with real workstations and a real server on %s (fast-check)', (backend) => {
-  beforeAll(() => open(backend), 120_000);
-  afterAll(shut);
+describe.each(['pglite', 'postgres'] as const)(
+  'convergence with real workstations and a real server on %s (fast-check)',
+  (backend) => {
+    beforeAll(() => open(backend), 120_000);
+    afterAll(shut);
 
-  for (const n of [2, 3]) {
-    it(`${n} workstations editing one patient offline converge (${RUNS} runs)`, async () => {
-      await fc.assert(
-        fc.asyncProperty(opsFor(n), (script) => run(n, script)),
-        { numRuns: RUNS, endOnFailure: true },
-      );
-    }, 1_200_000);
-  }
-});
+    for (const n of [2, 3]) {
+      it(`${n} workstations editing one patient offline converge (${RUNS} runs)`, async () => {
+        await fc.assert(
+          fc.asyncProperty(opsFor(n), (script) => run(n, script)),
+          { numRuns: RUNS, endOnFailure: true },
+        );
+      }, 1_200_000);
+    }
+  },
+);

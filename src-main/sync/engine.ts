@@ -274,7 +274,15 @@ export class SyncEngine {
       if (page.more) return false;
       this.caughtUp = true;
       repo.set('last_sync_at', String(this.deps.now()));
-      if (this.joining) repo.delete('joining');
+      if (this.joining) {
+        // The join's last page is in: index the whole clinic at once (apply's deferIndex),
+        // in the same transaction that lets staff log in.
+        const live = this.deps.live();
+        live.db.transaction(() => {
+          live.patients.rebuildIndex();
+          repo.delete('joining');
+        });
+      }
       if (repo.pendingCount() > 0) this.pushSoon();
       return true;
     });
@@ -295,7 +303,7 @@ export class SyncEngine {
       value: Buffer.from(c.value, 'base64'),
     }));
     return applyPage(
-      { ...this.deps.live(), deviceId: this.deviceId, ...(knows ? { knows } : {}) },
+      { ...this.deps.live(), deviceId: this.deviceId, deferIndex: this.joining, ...(knows ? { knows } : {}) },
       after,
       page.next,
       page.latest,

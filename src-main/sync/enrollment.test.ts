@@ -2,7 +2,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { groupCode } from '../../src-shared/sync-wire.js';
 import { DecryptionError } from '../crypto/envelope.js';
-import { codeHash, ENROLL_ARGON2, encodeCrockford, enrollmentKey, newEnrollmentCode, unwrapRing, wrapRing } from './enrollment.js';
+import {
+  codeHash,
+  ENROLL_ARGON2,
+  encodeCrockford,
+  enrollmentKey,
+  newEnrollmentCode,
+  unwrapRing,
+  wrapRing,
+} from './enrollment.js';
 
 describe('enrollment codes and the wrapped key ring', () => {
   it('makes 160-bit codes in Crockford base-32, hashed alike however they are typed', () => {
@@ -29,7 +37,9 @@ describe('enrollment codes and the wrapped key ring', () => {
       { version: 2, cdk: new Uint8Array(randomBytes(32)) },
     ];
     const wrapped = wrapRing(await enrollmentKey(code, clinic), clinic, ring);
-    expect(unwrapRing(await enrollmentKey(groupCode(code).toLowerCase(), clinic), clinic, wrapped)).toEqual(ring);
+    expect(unwrapRing(await enrollmentKey(groupCode(code).toLowerCase(), clinic), clinic, wrapped)).toEqual(
+      ring,
+    );
     expect(() => unwrapRing(new Uint8Array(32), clinic, wrapped)).toThrow(DecryptionError);
     const key = await enrollmentKey(code, clinic);
     expect(() => unwrapRing(key, randomUUID(), wrapped)).toThrow(DecryptionError);

@@ -61,7 +61,13 @@ export async function enrollmentKey(code: string, clinicId: string): Promise<Uin
   const salt = encoder.encode(`kavach/enrollment/v1|${clinicId}`);
   const stretched = await argon2idAsync(normalizeCode(code), salt, { ...ENROLL_ARGON2, dkLen: 32 });
   try {
-    return hkdf(sha256, stretched, encoder.encode('kavach/enrollment-salt/v1'), encoder.encode('kavach/enrollment-wrap/v1'), 32);
+    return hkdf(
+      sha256,
+      stretched,
+      encoder.encode('kavach/enrollment-salt/v1'),
+      encoder.encode('kavach/enrollment-wrap/v1'),
+      32,
+    );
   } finally {
     stretched.fill(0);
   }

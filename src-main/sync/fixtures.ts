@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { verhoeffCheckDigit } from '../../src-shared/aadhaar.js';
+import type { InputOf } from '../../src-shared/contract.js';
 import { formatHlc } from '../../src-shared/hlc.js';
 import type { WireChangeJson } from '../../src-shared/sync-wire.js';
-import type { InputOf } from '../../src-shared/contract.js';
 import type { PatientRecord } from '../../src-shared/types.js';
 import type { Connection } from '../core-types.js';
 import { KeyRing } from '../crypto/keyring.js';
@@ -17,7 +17,12 @@ export const aadhaar = (eleven: string) => `${eleven}${verhoeffCheckDigit(eleven
 
 export type PatientDraft = InputOf<'patients.register'>['patient'];
 
-export const DESK = { username: 'desk', displayName: 'Front Desk', role: 'receptionist' as const, password: 'marigold-window-5' };
+export const DESK = {
+  username: 'desk',
+  displayName: 'Front Desk',
+  role: 'receptionist' as const,
+  password: 'marigold-window-5',
+};
 
 export const PEOPLE: PatientDraft[] = [
   {
@@ -61,16 +66,36 @@ export async function register(desk: Connection, p: PatientDraft): Promise<strin
 
 /** The record as an update payload: every field as stored, the Aadhaar kept as it is. */
 export function asInput(r: PatientRecord): PatientDraft {
-  const { id, patientNumber, ageYears, nationalIdMasked, hasPhoto, lastVisit, createdAt, updatedAt, ...rest } = r;
+  const {
+    id,
+    patientNumber,
+    ageYears,
+    nationalIdMasked,
+    hasPhoto,
+    lastVisit,
+    createdAt,
+    updatedAt,
+    ...rest
+  } = r;
   void [id, patientNumber, ageYears, nationalIdMasked, hasPhoto, lastVisit, createdAt, updatedAt];
   // The fixtures' births are exact dates; the stored form then matches the input form.
   return { ...rest, birth: { kind: 'exact', date: rest.birth.date }, nationalId: '' };
 }
 
 /** Changes one field the way reception would: read the record, edit, save. */
-export async function edit(desk: Connection, id: string, change: Partial<PatientDraft>): Promise<PatientRecord> {
+export async function edit(
+  desk: Connection,
+  id: string,
+  change: Partial<PatientDraft>,
+): Promise<PatientRecord> {
   const current = must(await call(desk, 'patients.get', { id }));
-  return must(await call(desk, 'patients.update', { id, patient: { ...asInput(current), ...change }, keepNationalId: true }));
+  return must(
+    await call(desk, 'patients.update', {
+      id,
+      patient: { ...asInput(current), ...change },
+      keepNationalId: true,
+    }),
+  );
 }
 
 /** The clinic's key ring, read the way enrollment reads it (test support). */
@@ -78,7 +103,8 @@ export async function clinicRing(s: { dataDir: string; secrets: SecretStore }): 
   const store = openStore(s.dataDir, Date.now);
   try {
     const ring = new KeyRing();
-    for (const k of await readRingKeys(store.db, new MetaRepo(store.db), s.secrets)) ring.add(k.version, k.cdk);
+    for (const k of await readRingKeys(store.db, new MetaRepo(store.db), s.secrets))
+      ring.add(k.version, k.cdk);
     return ring;
   } finally {
     store.sqlite.close();
@@ -117,6 +143,8 @@ export function patientChanges(ring: KeyRing, i: number, wall: number, prefix: s
     rowId: id,
     column,
     clock: formatHlc({ wall, counter: i * 32 + n, node: 'backlog' }),
-    value: Buffer.from(ring.sealText({ table: 'patients', column, rowId: id }, JSON.stringify(value))).toString('base64'),
+    value: Buffer.from(
+      ring.sealText({ table: 'patients', column, rowId: id }, JSON.stringify(value)),
+    ).toString('base64'),
   }));
 }

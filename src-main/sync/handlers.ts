@@ -13,15 +13,27 @@ type SyncChannels =
 
 export const syncHandlers: Pick<Handlers, SyncChannels> = {
   'setup.joinClinic': async ({ services: s }, input) => {
-    const status = await s.sync.join(input.serverUrl, input.code, input.deviceName, () => s.users.count() === 0 && s.sync.engine.status().pending === 0);
-    s.audit.append({ actorUserId: null, actorRole: null, action: 'setup.joinClinic', outcome: 'ok', detail: { deviceName: input.deviceName } });
+    const status = await s.sync.join(
+      input.serverUrl,
+      input.code,
+      input.deviceName,
+      () => s.users.count() === 0 && s.sync.engine.status().pending === 0,
+    );
+    s.audit.append({
+      actorUserId: null,
+      actorRole: null,
+      action: 'setup.joinClinic',
+      outcome: 'ok',
+      detail: { deviceName: input.deviceName },
+    });
     return status;
   },
   'sync.status': ({ services }) => services.sync.status(),
   // Handlers that wait on the network are declared async: the router runs the others
   // inside a SQLite transaction together with their audit event.
   'sync.now': async ({ services }) => services.sync.engine.syncNow(),
-  'sync.connect': async ({ services }, input) => services.sync.connect(input.serverUrl, input.code, input.deviceName),
+  'sync.connect': async ({ services }, input) =>
+    services.sync.connect(input.serverUrl, input.code, input.deviceName),
   'sync.createEnrollment': async ({ services }) => services.sync.createEnrollment(),
   'sync.devices': async ({ services }) => services.sync.devices(),
   'sync.revokeDevice': async (ctx, input) => {
@@ -42,17 +54,24 @@ export const syncHandlers: Pick<Handlers, SyncChannels> = {
  */
 export function guardWhileJoining(handlers: Handlers): Handlers {
   const joiningRefusal = (what: string) =>
-    new Failure('CONFLICT', `This workstation is still receiving the clinic's records; ${what} once that has finished.`);
+    new Failure(
+      'CONFLICT',
+      `This workstation is still receiving the clinic's records; ${what} once that has finished.`,
+    );
   return {
     ...handlers,
     'setup.status': (ctx, input) => {
-      if (ctx.services.sync.engine.joining) return { needsSetup: true, clinicName: ctx.services.sync.clinicName() };
+      if (ctx.services.sync.engine.joining)
+        return { needsSetup: true, clinicName: ctx.services.sync.clinicName() };
       return handlers['setup.status'](ctx, input);
     },
     // async like the handlers they wrap, so the router treats them alike.
     'setup.createClinic': async (ctx, input) => {
       if (ctx.services.sync.engine.configured && ctx.services.users.count() === 0) {
-        throw new Failure('SETUP_DONE', "This workstation has joined a clinic: its staff accounts arrive with the first sync. Log in with your existing account once it has finished.");
+        throw new Failure(
+          'SETUP_DONE',
+          'This workstation has joined a clinic: its staff accounts arrive with the first sync. Log in with your existing account once it has finished.',
+        );
       }
       return handlers['setup.createClinic'](ctx, input);
     },

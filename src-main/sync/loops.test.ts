@@ -35,7 +35,16 @@ beforeAll(async () => {
   server = await startServer();
   a = await founder(server, 'loop-a', { tuning: { auto: true, longPollSeconds: 5, fetch: recording('a') } });
   await addDesk(await a.admin());
-  b = await joiner(server, a, 'loop-b', { tuning: { auto: true, longPollSeconds: 5, backoffBaseMs: 200, backoffMaxMs: 1_500, periodicMs: 60_000, fetch: recording('b') } });
+  b = await joiner(server, a, 'loop-b', {
+    tuning: {
+      auto: true,
+      longPollSeconds: 5,
+      backoffBaseMs: 200,
+      backoffMaxMs: 1_500,
+      periodicMs: 60_000,
+      fetch: recording('b'),
+    },
+  });
   deskA = await loginAs(a.core, DESK.username, DESK.password);
   deskB = await loginAs(b.core, DESK.username, DESK.password);
 });
@@ -46,7 +55,10 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function until<T>(probe: () => Promise<T | null>, timeoutMs: number): Promise<{ value: T; ms: number }> {
+async function until<T>(
+  probe: () => Promise<T | null>,
+  timeoutMs: number,
+): Promise<{ value: T; ms: number }> {
   const start = Date.now();
   for (;;) {
     const value = await probe();
@@ -64,7 +76,12 @@ const found = (desk: Connection, query: string) => async () => {
 describe('sync loops', () => {
   it('a registration reaches the other workstation within a second or two, with one debounced push', async () => {
     const before = requests.length;
-    await register(deskA, { givenNames: 'Devika', familyName: 'Rao', sex: 'female', birth: { kind: 'exact', date: '1999-09-09' } });
+    await register(deskA, {
+      givenNames: 'Devika',
+      familyName: 'Rao',
+      sex: 'female',
+      birth: { kind: 'exact', date: '1999-09-09' },
+    });
     const { ms } = await until(found(deskB, 'devika'), 5_000);
     process.stdout.write(`propagation A -> B: ${ms} ms\n`);
     expect(ms).toBeLessThan(2_000);
@@ -78,7 +95,12 @@ describe('sync loops', () => {
     await until(async () => (b.sync.status().state === 'offline' ? true : null), 10_000);
     const from = requests.length;
     expect(b.sync.status().error).toMatch(/cannot be reached/);
-    await register(deskA, { givenNames: 'Harish', familyName: 'Kumar', sex: 'male', birth: { kind: 'exact', date: '1977-07-07' } });
+    await register(deskA, {
+      givenNames: 'Harish',
+      familyName: 'Kumar',
+      sex: 'male',
+      birth: { kind: 'exact', date: '1977-07-07' },
+    });
     await new Promise((r) => setTimeout(r, 4_000));
     const failed = requests.slice(from).filter((r) => r.path.startsWith('b ') && !r.ok);
     // Unbounded retrying would be hundreds of attempts in 4 s; backoff keeps it to a handful.
@@ -95,8 +117,16 @@ describe('sync loops', () => {
 
   it('pushes a write made while offline once the server is back', async () => {
     bOffline = true;
-    await register(deskB, { givenNames: 'Ishaan', familyName: 'Gupta', sex: 'male', birth: { kind: 'exact', date: '2010-10-10' } });
-    await until(async () => (b.sync.status().state === 'offline' && b.sync.status().pending > 0 ? true : null), 10_000);
+    await register(deskB, {
+      givenNames: 'Ishaan',
+      familyName: 'Gupta',
+      sex: 'male',
+      birth: { kind: 'exact', date: '2010-10-10' },
+    });
+    await until(
+      async () => (b.sync.status().state === 'offline' && b.sync.status().pending > 0 ? true : null),
+      10_000,
+    );
     bOffline = false;
     await until(found(deskA, 'ishaan'), 8_000);
     await until(async () => (b.sync.status().pending === 0 ? true : null), 5_000);

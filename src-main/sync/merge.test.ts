@@ -46,7 +46,14 @@ class Node {
     const base = this.fields.get(field)?.clock ?? null;
     const clock = this.hlc.now();
     this.vc[this.id]!++;
-    const c: Change = { id: log.length + this.outbox.length + Math.random(), node: this.id, field, clock, value, vc: [...this.vc] };
+    const c: Change = {
+      id: log.length + this.outbox.length + Math.random(),
+      node: this.id,
+      field,
+      clock,
+      value,
+      vc: [...this.vc],
+    };
     this.fields.set(field, { clock, value });
     if (TEXT.has(field)) this.own.set(field, [...(this.own.get(field) ?? []), { clock, base }]);
     this.outbox.push(c);
@@ -66,25 +73,50 @@ class Node {
     const local = this.fields.get(c.field);
     if (receivedWins(local?.clock ?? null, c.clock)) {
       this.fields.set(c.field, { clock: c.clock, value: c.value });
-    } else if (local?.clock !== c.clock && TEXT.has(c.field) && lostToUnseenOwnWrite(c.clock, this.own.get(c.field) ?? [])) {
+    } else if (
+      local?.clock !== c.clock &&
+      TEXT.has(c.field) &&
+      lostToUnseenOwnWrite(c.clock, this.own.get(c.field) ?? [])
+    ) {
       const copy = conflictCopyId('patients', 'p1', c.field, c.clock);
       if (!this.copies.has(copy)) {
         this.copies.add(copy);
-        this.outbox.push({ id: Math.random(), node: this.id, field: '#copy', clock: this.hlc.now(), value: copy, vc: [...this.vc] });
+        this.outbox.push({
+          id: Math.random(),
+          node: this.id,
+          field: '#copy',
+          clock: this.hlc.now(),
+          value: copy,
+          vc: [...this.vc],
+        });
       }
     }
     void log;
   }
 }
 
-type Op = { t: 'write'; node: number; field: number; value: number } | { t: 'sync'; node: number } | { t: 'tick'; ms: number };
+type Op =
+  | { t: 'write'; node: number; field: number; value: number }
+  | { t: 'sync'; node: number }
+  | { t: 'tick'; ms: number };
 
 function ops(n: number) {
   return fc.array(
     fc.oneof(
-      { weight: 5, arbitrary: fc.record({ t: fc.constant('write' as const), node: fc.nat(n - 1), field: fc.constantFrom(0, 0, 0, 1, 2), value: fc.nat(1000) }) },
+      {
+        weight: 5,
+        arbitrary: fc.record({
+          t: fc.constant('write' as const),
+          node: fc.nat(n - 1),
+          field: fc.constantFrom(0, 0, 0, 1, 2),
+          value: fc.nat(1000),
+        }),
+      },
       { weight: 3, arbitrary: fc.record({ t: fc.constant('sync' as const), node: fc.nat(n - 1) }) },
-      { weight: 2, arbitrary: fc.record({ t: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 5000 }) }) },
+      {
+        weight: 2,
+        arbitrary: fc.record({ t: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 5000 }) }),
+      },
     ),
     { maxLength: 40 },
   );
@@ -96,7 +128,12 @@ interface World {
   writes: Change[];
 }
 
-function simulate(n: number, skews: number[], script: Op[], deliver: (node: Node, pending: Change[]) => Change[]): World {
+function simulate(
+  n: number,
+  skews: number[],
+  script: Op[],
+  deliver: (node: Node, pending: Change[]) => Change[],
+): World {
   let t = 1_700_000_000_000;
   const log: Change[] = [];
   const writes: Change[] = [];
@@ -112,7 +149,8 @@ function simulate(n: number, skews: number[], script: Op[], deliver: (node: Node
     else writes.push(nodes[op.node]!.write(FIELDS[op.field]!, `v${op.value}`, log));
   }
   // Until quiet: a conflict copy made during a pull travels on the next round.
-  while (nodes.some((node) => node.outbox.length > 0 || node.cursor < log.length)) for (const node of nodes) sync(node);
+  while (nodes.some((node) => node.outbox.length > 0 || node.cursor < log.length))
+    for (const node of nodes) sync(node);
   return { nodes, log, writes };
 }
 
@@ -136,18 +174,26 @@ describe('merge rules (model of N workstations, fast-check)', () => {
     it(`${n} workstations, in-order delivery: converge, nothing acknowledged lost, conflict copies exactly for concurrent losers`, () => {
       let withCopies = 0;
       fc.assert(
-        fc.property(fc.array(fc.integer({ min: -300_000, max: 300_000 }), { minLength: n, maxLength: n }), ops(n), (skews, script) => {
-          const world = simulate(n, skews, script, (_node, pending) => pending);
-          expectConverged(world);
-          const expected = new Set(
-            world.writes
-              .filter((c) => TEXT.has(c.field))
-              .filter((c) => world.writes.some((w) => w.field === c.field && compareHlc(w.clock, c.clock) > 0 && !happenedBefore(c, w)))
-              .map((c) => conflictCopyId('patients', 'p1', c.field, c.clock)),
-          );
-          expect([...world.nodes[0]!.copies].sort()).toEqual([...expected].sort());
-          if (expected.size > 0) withCopies++;
-        }),
+        fc.property(
+          fc.array(fc.integer({ min: -300_000, max: 300_000 }), { minLength: n, maxLength: n }),
+          ops(n),
+          (skews, script) => {
+            const world = simulate(n, skews, script, (_node, pending) => pending);
+            expectConverged(world);
+            const expected = new Set(
+              world.writes
+                .filter((c) => TEXT.has(c.field))
+                .filter((c) =>
+                  world.writes.some(
+                    (w) => w.field === c.field && compareHlc(w.clock, c.clock) > 0 && !happenedBefore(c, w),
+                  ),
+                )
+                .map((c) => conflictCopyId('patients', 'p1', c.field, c.clock)),
+            );
+            expect([...world.nodes[0]!.copies].sort()).toEqual([...expected].sort());
+            if (expected.size > 0) withCopies++;
+          },
+        ),
         { numRuns: RUNS },
       );
       // The schedules must actually produce concurrent edits, or the check above is idle.

@@ -31,7 +31,9 @@ export interface OwnWrite {
  * tell, so it makes the copy and syncs it; every other workstation receives that copy.
  */
 export function lostToUnseenOwnWrite(received: string, own: readonly OwnWrite[]): boolean {
-  return own.some((w) => compareHlc(w.clock, received) > 0 && (w.base === null || compareHlc(w.base, received) < 0));
+  return own.some(
+    (w) => compareHlc(w.clock, received) > 0 && (w.base === null || compareHlc(w.base, received) < 0),
+  );
 }
 
 /**
@@ -39,6 +41,8 @@ export function lostToUnseenOwnWrite(received: string, own: readonly OwnWrite[])
  * workstations recording the same loss name it alike and sync merges them into one.
  */
 export function conflictCopyId(table: string, rowId: string, column: string, lostClock: string): string {
-  const h = createHash('sha256').update(`kavach/conflict/v1|${table}|${rowId}|${column}|${lostClock}`).digest('hex');
+  const h = createHash('sha256')
+    .update(`kavach/conflict/v1|${table}|${rowId}|${column}|${lostClock}`)
+    .digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

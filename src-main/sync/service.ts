@@ -9,8 +9,16 @@ import type { SyncRepo } from '../store/sync-repo.js';
 import { readRingKeys, syncTokenAccount } from '../vault/device-key.js';
 import type { SecretStore } from '../vault/secret-store.js';
 import { SyncRequestError } from './client.js';
-import { codeHash, ENROLLMENT_TTL_SECONDS, enrollmentKey, newEnrollmentCode, type RingKey, unwrapRing, wrapRing } from './enrollment.js';
 import type { SyncEngine } from './engine.js';
+import {
+  codeHash,
+  ENROLLMENT_TTL_SECONDS,
+  enrollmentKey,
+  newEnrollmentCode,
+  type RingKey,
+  unwrapRing,
+  wrapRing,
+} from './enrollment.js';
 
 export interface SyncServiceDeps {
   engine: SyncEngine;
@@ -23,7 +31,11 @@ export interface SyncServiceDeps {
    * Replaces this empty workstation's key ring with the clinic's (vault/device-key.ts
    * adoptKeyRing) and rebuilds the services that hold keys.
    */
-  adoptRing(keys: readonly RingKey[], alsoInTransaction: () => void, extraSecrets: (installId: string) => [string, string][]): Promise<void>;
+  adoptRing(
+    keys: readonly RingKey[],
+    alsoInTransaction: () => void,
+    extraSecrets: (installId: string) => [string, string][],
+  ): Promise<void>;
 }
 
 /** Server failures become refusals the screens can show as they are. */
@@ -58,7 +70,8 @@ export class SyncService {
   /** The clinic's first workstation redeems the founding code and sends all it holds. */
   async connect(serverUrl: string, code: string, deviceName: string): Promise<SyncStatus> {
     return this.once(async () => {
-      if (this.d.engine.configured) throw new Failure('CONFLICT', 'This workstation is already connected to a sync server.');
+      if (this.d.engine.configured)
+        throw new Failure('CONFLICT', 'This workstation is already connected to a sync server.');
       const installId = this.d.meta.get('install_id');
       if (!installId) throw new Failure('CONFLICT', 'This workstation has no device key yet.');
       const r = await this.d.engine.client(serverUrl, null).enroll(code, deviceName);
@@ -80,19 +93,32 @@ export class SyncService {
    * code derives, adopt it under a new device key, then pull everything (in the background,
    * resumable: the cursor moves with each applied page).
    */
-  async join(serverUrl: string, code: string, deviceName: string, isEmpty: () => boolean): Promise<SyncStatus> {
+  async join(
+    serverUrl: string,
+    code: string,
+    deviceName: string,
+    isEmpty: () => boolean,
+  ): Promise<SyncStatus> {
     return this.once(async () => {
-      if (this.d.engine.configured || !isEmpty()) throw new Failure('SETUP_DONE', 'This workstation is already set up. Log in instead.');
+      if (this.d.engine.configured || !isEmpty())
+        throw new Failure('SETUP_DONE', 'This workstation is already set up. Log in instead.');
       const r = await this.d.engine.client(serverUrl, null).enroll(code, deviceName);
       if (r.wrappedKeyRing === null) {
-        throw new Failure('CONFLICT', "That is a clinic's founding code: use it on the clinic's first workstation, under Sync in the admin settings.");
+        throw new Failure(
+          'CONFLICT',
+          "That is a clinic's founding code: use it on the clinic's first workstation, under Sync in the admin settings.",
+        );
       }
       const key = await enrollmentKey(code, r.clinicId);
       let keys: RingKey[];
       try {
         keys = unwrapRing(key, r.clinicId, r.wrappedKeyRing);
       } catch (e) {
-        if (e instanceof DecryptionError) throw new Failure('CONFLICT', 'The clinic keys sent with this code could not be opened. Ask an admin for a new code.');
+        if (e instanceof DecryptionError)
+          throw new Failure(
+            'CONFLICT',
+            'The clinic keys sent with this code could not be opened. Ask an admin for a new code.',
+          );
         throw e;
       } finally {
         key.fill(0);
@@ -127,7 +153,13 @@ export class SyncService {
       for (const k of keys) k.cdk.fill(0);
     }
     try {
-      const created = await this.d.engine.client().createEnrollment({ codeHash: codeHash(code), wrappedKeyRing: wrapped, ttlSeconds: ENROLLMENT_TTL_SECONDS });
+      const created = await this.d.engine
+        .client()
+        .createEnrollment({
+          codeHash: codeHash(code),
+          wrappedKeyRing: wrapped,
+          ttlSeconds: ENROLLMENT_TTL_SECONDS,
+        });
       return { code: groupCode(code), expiresAt: created.expiresAt };
     } catch (e) {
       return refusal(e);
@@ -145,7 +177,8 @@ export class SyncService {
 
   async revoke(deviceId: string): Promise<SyncDevice[]> {
     this.requireConnected();
-    if (deviceId === this.d.engine.deviceId) throw new Failure('CONFLICT', 'This is the workstation you are using; revoke it from another one.');
+    if (deviceId === this.d.engine.deviceId)
+      throw new Failure('CONFLICT', 'This is the workstation you are using; revoke it from another one.');
     try {
       await this.d.engine.client().revoke(deviceId);
     } catch (e) {
@@ -166,7 +199,11 @@ export class SyncService {
     }));
   }
 
-  private configure(serverUrl: string, r: { clinicId: string; clinicName: string; deviceId: string }, deviceName: string): void {
+  private configure(
+    serverUrl: string,
+    r: { clinicId: string; clinicName: string; deviceId: string },
+    deviceName: string,
+  ): void {
     const repo = this.d.repo;
     repo.set('server_url', serverUrl.replace(/\/+$/, ''));
     repo.set('device_id', r.deviceId);
@@ -179,7 +216,10 @@ export class SyncService {
   private requireConnected(): string {
     const clinicId = this.d.repo.get('clinic_id');
     if (!this.d.engine.configured || !clinicId) {
-      throw new Failure('CONFLICT', 'This workstation is not connected to a sync server yet. Connect it under Sync first.');
+      throw new Failure(
+        'CONFLICT',
+        'This workstation is not connected to a sync server yet. Connect it under Sync first.',
+      );
     }
     return clinicId;
   }

@@ -28,7 +28,10 @@ export interface Station {
   close(): Promise<void>;
 }
 
-export async function startServer(db: 'pglite' | { url: string } = 'pglite', options: Omit<ServerOptions, 'db'> = {}): Promise<RunningServer> {
+export async function startServer(
+  db: 'pglite' | { url: string } = 'pglite',
+  options: Omit<ServerOptions, 'db'> = {},
+): Promise<RunningServer> {
   return createServer({ db, ...options });
 }
 
@@ -90,16 +93,31 @@ export async function station(
 }
 
 /** The clinic's first workstation: set up, then connected with a fresh founding code. */
-export async function founder(server: RunningServer, name = 'front-desk', opts: Parameters<typeof station>[1] = {}): Promise<Station> {
+export async function founder(
+  server: RunningServer,
+  name = 'front-desk',
+  opts: Parameters<typeof station>[1] = {},
+): Promise<Station> {
   const s = await station(name, { ...opts, setup: true });
   const { foundingCode } = await server.createClinic('Sushrut Clinic');
-  must(await call(await s.admin(), 'sync.connect', { serverUrl: server.url, code: foundingCode, deviceName: name }));
+  must(
+    await call(await s.admin(), 'sync.connect', {
+      serverUrl: server.url,
+      code: foundingCode,
+      deviceName: name,
+    }),
+  );
   await s.sync.syncNow();
   return s;
 }
 
 /** A new workstation joined through an enrollment code made on `from`, fully synced. */
-export async function joiner(server: RunningServer, from: Station, name: string, opts: Parameters<typeof station>[1] = {}): Promise<Station> {
+export async function joiner(
+  server: RunningServer,
+  from: Station,
+  name: string,
+  opts: Parameters<typeof station>[1] = {},
+): Promise<Station> {
   const { code } = must(await call(await from.admin(), 'sync.createEnrollment', {}));
   const s = await station(name, opts);
   must(await call(s.core.connect(), 'setup.joinClinic', { serverUrl: server.url, code, deviceName: name }));

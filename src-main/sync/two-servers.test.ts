@@ -25,7 +25,10 @@ let deskB: Connection;
 
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src-server/main.ts', ...args], { cwd: root, env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src-server/main.ts', ...args], {
+      cwd: root,
+      env: { ...process.env, ...env },
+    });
     const out = { stdout: '', stderr: '' };
     child.stdout.on('data', (d) => (out.stdout += d));
     child.stderr.on('data', (d) => (out.stderr += d));
@@ -44,7 +47,10 @@ async function createClinic(name: string): Promise<string> {
 
 function serve(): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src-server/main.ts', '--port', '0'], { cwd: root, env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src-server/main.ts', '--port', '0'], {
+      cwd: root,
+      env: { ...process.env, ...env },
+    });
     started.push(child);
     let stderr = '';
     child.stdout.resume();
@@ -62,7 +68,13 @@ beforeAll(async () => {
   const foundingCode = await createClinic('Sushrut Clinic');
   urls = [await serve(), await serve()];
   a = await station('two-a', { setup: true });
-  must(await call(await a.admin(), 'sync.connect', { serverUrl: urls[0], code: foundingCode, deviceName: 'two-a' }));
+  must(
+    await call(await a.admin(), 'sync.connect', {
+      serverUrl: urls[0],
+      code: foundingCode,
+      deviceName: 'two-a',
+    }),
+  );
   await addDesk(await a.admin());
   await a.sync.syncNow();
   const { code } = must(await call(await a.admin(), 'sync.createEnrollment', {}));
@@ -143,7 +155,8 @@ describe('two server processes on one PostgreSQL', () => {
       expect(pulled.latest).toBe(0);
       const devices = await other.call('GET', '/v1/devices');
       expect(devices.body.devices.map((d: { id: string }) => d.id)).toEqual([joined.body.deviceId]);
-      for (const id of ourDevices) expect((await other.call('POST', `/v1/devices/${id}/revoke`)).status).toBe(404);
+      for (const id of ourDevices)
+        expect((await other.call('POST', `/v1/devices/${id}/revoke`)).status).toBe(404);
       // A token the server never issued (one character changed) is refused outright.
       const forged = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A');
       const refused = await new Client(url, forged).pull(0);
