@@ -63,6 +63,28 @@ describe('field envelope', () => {
     expect(() => ring.openText(place, wrongFormat)).toThrow(/unknown-format/);
   });
 
+  it('verifies an envelope without opening it, refusing exactly what opening refuses', () => {
+    const { ring } = KeyRing.generate();
+    const env = ring.sealText(place, 'Asha Kumari');
+    expect(() => ring.verifyField(place, env)).not.toThrow();
+    const reason = (f: () => void) => {
+      try {
+        f();
+      } catch (e) {
+        return e instanceof DecryptionError ? e.reason : 'other';
+      }
+      return null;
+    };
+    for (let i = 0; i < env.length; i++) {
+      const bad = env.slice();
+      bad[i]! ^= 0x01;
+      expect(reason(() => ring.verifyField(place, bad))).toBe(reason(() => ring.openText(place, bad)));
+      expect(reason(() => ring.verifyField(place, bad))).not.toBeNull();
+    }
+    expect(reason(() => ring.verifyField({ ...place, rowId: 'row-2' }, env))).toBe('authentication');
+    expect(reason(() => ring.verifyField(place, env.subarray(0, 10)))).toBe('malformed');
+  });
+
   it('selects the key by the version in the envelope and writes with the newest', () => {
     const { ring, cdk } = KeyRing.generate();
     const old = ring.sealText(place, 'written under v1');

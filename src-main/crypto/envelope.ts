@@ -94,6 +94,23 @@ export function openBytes(
   }
 }
 
+/** Throws exactly as openBytes would for an envelope that does not open; decrypts nothing. */
+export function verifyBytes(
+  keyForVersion: (version: number) => Uint8Array | undefined,
+  envelope: Uint8Array,
+  aad: Uint8Array,
+  place: FieldPlace | null,
+): void {
+  if (envelope.length < ENVELOPE_OVERHEAD) throw new DecryptionError('malformed', place);
+  if (envelope[0] !== ENVELOPE_FORMAT) throw new DecryptionError('unknown-format', place);
+  const version = (envelope[1]! << 8) | envelope[2]!;
+  const key = keyForVersion(version);
+  if (!key) throw new DecryptionError('unknown-key-version', place);
+  const nonce = envelope.subarray(HEADER, HEADER + NONCE);
+  if (!keyedGcm(key).verify(nonce, envelope.subarray(HEADER + NONCE), aad))
+    throw new DecryptionError('authentication', place);
+}
+
 export function encodeText(value: string): Uint8Array {
   return encoder.encode(value);
 }

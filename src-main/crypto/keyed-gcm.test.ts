@@ -109,6 +109,30 @@ describe('KeyedGcm (AES-256-GCM with the key state kept per key)', () => {
     expect(() => new KeyedGcm(new Uint8Array(16))).toThrow(/32-byte key/);
   });
 
+  it('verifies without decrypting exactly when open() would open: what node:crypto seals, and no flipped byte', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ minLength: 12, maxLength: 12 }),
+        fc.uint8Array({ maxLength: 120 }),
+        fc.uint8Array({ maxLength: 60 }),
+        fc.nat(),
+        (key, nonce, pt, aad, at) => {
+          const g = keyedGcm(key);
+          const sealed = nodeSeal(key, nonce, pt, aad);
+          expect(g.verify(nonce, sealed, aad)).toBe(true);
+          const bad = sealed.slice();
+          bad[at % bad.length]! ^= 0x01 << (at % 8);
+          expect(g.verify(nonce, bad, aad)).toBe(false);
+          expect(() => g.open(nonce, bad, aad)).toThrow(/invalid tag/);
+          expect(g.verify(nonce, sealed.subarray(0, sealed.length - 1), aad)).toBe(false);
+          expect(g.verify(nonce, sealed.subarray(0, 15), aad)).toBe(false);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('reuses one state per key object and drops it when the key is wiped in place', () => {
     const key = new Uint8Array(randomBytes(32));
     const first = keyedGcm(key);

@@ -125,6 +125,20 @@ export class KeyedGcm {
     return out;
   }
 
+  /**
+   * Whether `sealed` (ciphertext ‖ tag) is authentic under this key, nonce and AAD, without
+   * decrypting it: what open() checks before it decrypts anything. For a received value
+   * that is stored as the envelope it came in and not read now.
+   */
+  verify(nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): boolean {
+    if (sealed.length < TAG) return false;
+    const n = sealed.length - TAG;
+    const tag = this.tagWords(nonce, aad, sealed, n);
+    let diff = 0;
+    for (let i = 0; i < 4; i++) diff |= tag[i]! ^ le32(sealed, n + i * 4);
+    return diff === 0;
+  }
+
   /** Zeroes the expanded key and the GHASH table. */
   destroy(): void {
     this.xk.fill(0);

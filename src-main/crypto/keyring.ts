@@ -8,6 +8,7 @@ import {
   encodeText,
   type FieldPlace,
   openBytes,
+  verifyBytes,
   sealBytes,
 } from './envelope.js';
 
@@ -90,6 +91,11 @@ export class KeyRing {
 
   openField(place: FieldPlace, envelope: Uint8Array): Uint8Array {
     return openBytes((ver) => this.versions.get(ver)?.field, envelope, associatedData(place), place);
+  }
+
+  /** Checks that an envelope is authentic for its place, without decrypting it. */
+  verifyField(place: FieldPlace, envelope: Uint8Array): void {
+    verifyBytes((ver) => this.versions.get(ver)?.field, envelope, associatedData(place), place);
   }
 
   sealText(place: FieldPlace, value: string): Uint8Array {

@@ -19,6 +19,12 @@ export class FieldCodec {
     return this.guard(() => this.ring.openText({ table, column, rowId }, envelope));
   }
 
+  /** Checks a received envelope is authentic for its place without opening it (reported
+   *  like a failed opening when it is not). */
+  verify(table: string, column: string, rowId: string, envelope: Uint8Array): void {
+    this.guard(() => this.ring.verifyField({ table, column, rowId }, envelope));
+  }
+
   sealJson(table: string, column: string, rowId: string, value: unknown): Buffer {
     return this.sealText(table, column, rowId, JSON.stringify(value));
   }

@@ -106,6 +106,9 @@ function tokensOf(patientNumber: string, p: RegistrablePatient): [TokenKind, str
   return tokens;
 }
 
+/** Distinct tokens rebuildIndex keeps keyed at once (about 100 bytes each). */
+const TOKEN_MEMO = 500_000;
+
 /** The stored columns indexing reads. */
 interface IndexedRow {
   patientNumber: string;
@@ -372,7 +375,7 @@ export class PatientsRepo {
    * index dropped meanwhile and created again at the end. A row whose fields do not open is
    * left out of the index, as reindex() leaves it; the security event is already recorded.
    */
-  rebuildIndex(chunk = 20_000): number {
+  rebuildIndex(chunk = 50_000): number {
     const client = this.client();
     const rowIndex = client
       .prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'blind_index_row'")
@@ -390,6 +393,19 @@ export class PatientsRepo {
          family_name AS familyName, birth, phones, national_id AS nationalId
        FROM patients WHERE rowid > ? ORDER BY rowid LIMIT ?`,
     );
+    // Patients share most short prefixes, birth years and the like: each distinct token is
+    // keyed once (the memo is bounded; at the bound it starts again).
+    const memo = new Map<string, Buffer>();
+    const keyed = (kind: TokenKind, value: string): Buffer => {
+      const k = `${kind}\u0000${value}`;
+      let t = memo.get(k);
+      if (!t) {
+        if (memo.size >= TOKEN_MEMO) memo.clear();
+        t = this.token(kind, value);
+        memo.set(k, t);
+      }
+      return t;
+    };
     let after = 0;
     let indexed = 0;
     for (;;) {
@@ -403,8 +419,7 @@ export class PatientsRepo {
           if (e instanceof DecryptionError) continue;
           throw e;
         }
-        for (const [kind, value] of tokensOf(r.patientNumber, p))
-          add.run(kind, this.token(kind, value), r.id);
+        for (const [kind, value] of tokensOf(r.patientNumber, p)) add.run(kind, keyed(kind, value), r.id);
         indexed++;
       }
       // WHERE true: SQLite's parser needs it before ON CONFLICT in an INSERT ... SELECT.

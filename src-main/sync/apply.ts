@@ -333,9 +333,15 @@ class PageRun {
       this.report.stale++;
       return;
     }
-    let text: string;
+    // The value is needed as text for a plain column (stored opened), for a losing clinical
+    // text (its conflict copy) and for the blind index; any other envelope is stored as it
+    // came and only has to prove itself authentic, which needs no decryption.
+    const keepText = info.name === 'patients' && INDEXED.has(c.col) && !d.deferIndex;
+    const needText = !wins || col.kind === 'plain' || keepText;
+    let text: string | null = null;
     try {
-      text = d.codec.openText(info.name, c.col, c.rowId, c.value);
+      if (needText) text = d.codec.openText(info.name, c.col, c.rowId, c.value);
+      else d.codec.verify(info.name, c.col, c.rowId, c.value);
     } catch (e) {
       // FieldCodec has already recorded the security event; the rest of the page goes on.
       if (e instanceof DecryptionError) {
@@ -346,12 +352,12 @@ class PageRun {
     }
     if (!wins) {
       this.report.stale++;
-      this.keepLosingText(info.name, c, text);
+      this.keepLosingText(info.name, c, text!);
       return;
     }
     let stored: unknown = c.value;
     if (col.kind === 'plain') {
-      const value = parseJson(text);
+      const value = parseJson(text!);
       if (value === undefined || !plainFits(col, value)) {
         this.report.rejected++;
         return;
@@ -363,7 +369,6 @@ class PageRun {
       row = { info, rowId: c.rowId, fields: new Map() };
       this.rows.set(rowKey, row);
     }
-    const keepText = info.name === 'patients' && INDEXED.has(c.col);
     row.fields.set(c.col, { clock: c.clock, stored, wire: c.value, text: keepText ? text : null });
     clocks.set(c.col, c.clock);
     this.report.applied++;
