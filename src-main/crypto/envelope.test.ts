@@ -1,6 +1,13 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DecryptionError, ENVELOPE_FORMAT, ENVELOPE_OVERHEAD, envelopeVersion } from './envelope.js';
-import { KeyRing, unwrapCdk, wrapCdk, generateDeviceKey } from './keyring.js';
+import {
+  associatedData,
+  DecryptionError,
+  ENVELOPE_FORMAT,
+  ENVELOPE_OVERHEAD,
+  envelopeVersion,
+} from './envelope.js';
+import { generateDeviceKey, KeyRing, unwrapCdk, wrapCdk } from './keyring.js';
 
 const place = { table: 'patients', column: 'given_name', rowId: 'row-1' };
 
@@ -61,6 +68,20 @@ describe('field envelope', () => {
     const wrongFormat = env.slice();
     wrongFormat[0] = 0x02;
     expect(() => ring.openText(place, wrongFormat)).toThrow(/unknown-format/);
+  });
+
+  it('binds the place as the UTF-8 of "kavach/v1|table|column|rowId", ASCII or not', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string(), fc.string({ unit: 'binary' }), (table, column, rowId) => {
+        fc.pre(![table, column, rowId].some((p) => p.includes('|')));
+        const expected = new TextEncoder().encode(`kavach/v1|${table}|${column}|${rowId}`);
+        expect(Buffer.from(associatedData({ table, column, rowId })).equals(Buffer.from(expected))).toBe(
+          true,
+        );
+      }),
+      { numRuns: 300 },
+    );
+    expect(() => associatedData({ table: 'a|b', column: 'c', rowId: 'd' })).toThrow(/may not contain/);
   });
 
   it('verifies an envelope without opening it, refusing exactly what opening refuses', () => {
