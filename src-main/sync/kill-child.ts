@@ -5,12 +5,12 @@ import { createKeytarStore } from '../vault/keytar-store.js';
 
 const [dataDir, service] = process.argv.slice(2);
 if (!dataDir || !service) throw new Error('usage: kill-child <dataDir> <keychain service>');
-// Pages of 1,000 changes, so the backlog is ten pages and a kill lands between commits often.
+// Pages of 500 changes, so the backlog is twenty pages and a kill lands between commits often.
 const core = await openCore({
   dataDir,
   secrets: createKeytarStore(service),
   log: () => {},
-  sync: { auto: false, pullPage: 1000 },
+  sync: { auto: false, pullPage: 500 },
 });
 process.stdout.write('ready\n');
 const status = await core.sync!.syncNow();
