@@ -85,20 +85,29 @@ export function envelopeVersion(envelope: Uint8Array): number {
   return (envelope[1]! << 8) | envelope[2]!;
 }
 
+/** The key, nonce and sealed part of an envelope, or the typed error opening would give. */
+function parts(
+  keyForVersion: (version: number) => Uint8Array | undefined,
+  envelope: Uint8Array,
+  place: FieldPlace | null,
+): { key: Uint8Array; nonce: Uint8Array; sealed: Uint8Array } {
+  if (envelope.length < ENVELOPE_OVERHEAD) throw new DecryptionError('malformed', place);
+  if (envelope[0] !== ENVELOPE_FORMAT) throw new DecryptionError('unknown-format', place);
+  const version = (envelope[1]! << 8) | envelope[2]!;
+  const key = keyForVersion(version);
+  if (!key) throw new DecryptionError('unknown-key-version', place);
+  return { key, nonce: envelope.subarray(HEADER, HEADER + NONCE), sealed: envelope.subarray(HEADER + NONCE) };
+}
+
 export function openBytes(
   keyForVersion: (version: number) => Uint8Array | undefined,
   envelope: Uint8Array,
   aad: Uint8Array,
   place: FieldPlace | null,
 ): Uint8Array {
-  if (envelope.length < ENVELOPE_OVERHEAD) throw new DecryptionError('malformed', place);
-  if (envelope[0] !== ENVELOPE_FORMAT) throw new DecryptionError('unknown-format', place);
-  const version = (envelope[1]! << 8) | envelope[2]!;
-  const key = keyForVersion(version);
-  if (!key) throw new DecryptionError('unknown-key-version', place);
-  const nonce = envelope.subarray(HEADER, HEADER + NONCE);
+  const { key, nonce, sealed } = parts(keyForVersion, envelope, place);
   try {
-    return keyedGcm(key).open(nonce, envelope.subarray(HEADER + NONCE), aad);
+    return keyedGcm(key).open(nonce, sealed, aad);
   } catch {
     throw new DecryptionError('authentication', place);
   }
@@ -111,14 +120,8 @@ export function verifyBytes(
   aad: Uint8Array,
   place: FieldPlace | null,
 ): void {
-  if (envelope.length < ENVELOPE_OVERHEAD) throw new DecryptionError('malformed', place);
-  if (envelope[0] !== ENVELOPE_FORMAT) throw new DecryptionError('unknown-format', place);
-  const version = (envelope[1]! << 8) | envelope[2]!;
-  const key = keyForVersion(version);
-  if (!key) throw new DecryptionError('unknown-key-version', place);
-  const nonce = envelope.subarray(HEADER, HEADER + NONCE);
-  if (!keyedGcm(key).verify(nonce, envelope.subarray(HEADER + NONCE), aad))
-    throw new DecryptionError('authentication', place);
+  const { key, nonce, sealed } = parts(keyForVersion, envelope, place);
+  if (!keyedGcm(key).verify(nonce, sealed, aad)) throw new DecryptionError('authentication', place);
 }
 
 export function encodeText(value: string): Uint8Array {
