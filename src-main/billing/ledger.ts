@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { desc, eq } from 'drizzle-orm';
 import { canonicalJson } from '../../src-shared/clinical/prescribing.js';
 import type { ChangeCapture } from '../store/change-capture.js';
-import type { Db, Sqlite } from '../store/db.js';
+import { type Db, sqliteOf } from '../store/db.js';
 import { ledgerEntries } from '../store/schema.js';
 
 /**
@@ -195,8 +195,7 @@ function contentIsCanonical(content: string): boolean {
  */
 export function verifyLedger(db: Db): LedgerVerification {
   // drizzle has no streaming cursor; the better-sqlite3 connection underneath has one.
-  const client = (db as Db & { $client?: Sqlite }).$client;
-  if (!client) throw new Error('verifyLedger needs a better-sqlite3 store');
+  const client = sqliteOf(db, 'verifyLedger');
   const rows = client
     .prepare(
       'SELECT workstation_id, seq, kind, ref_id, content, prev_hash, hash, created_at FROM ledger_entries ORDER BY workstation_id, seq',

@@ -9,6 +9,14 @@ import * as schema from './schema.js';
 export type Db = BetterSQLite3Database<typeof schema>;
 export type Sqlite = BetterSqlite3.Database;
 
+/** The better-sqlite3 connection under a drizzle handle, for what drizzle does not offer
+ *  (pragmas, streaming, statements prepared once); `who` names the caller in the error. */
+export function sqliteOf(db: Db, who: string): Sqlite {
+  const client = (db as Db & { $client?: Sqlite }).$client;
+  if (!client) throw new Error(`${who} needs a better-sqlite3 store`);
+  return client;
+}
+
 export const DB_FILE = 'kavach.db';
 
 export class SchemaTooNewError extends Error {

@@ -7,7 +7,7 @@ import type { PatientInput } from '../../src-shared/patient.js';
 import { blindIndexer, nameTokens, phoneToken, type TokenKind } from '../crypto/blind-index.js';
 import { DecryptionError } from '../crypto/envelope.js';
 import type { ChangeCapture, FieldChange } from './change-capture.js';
-import type { Db, Sqlite } from './db.js';
+import { type Db, type Sqlite, sqliteOf } from './db.js';
 import type { FieldCodec } from './fields.js';
 import type { MetaRepo } from './meta-repo.js';
 import { blindIndex, patientHistory, patientPhotos, patients, visits } from './schema.js';
@@ -437,9 +437,7 @@ export class PatientsRepo {
   }
 
   private client(): Sqlite {
-    const client = (this.db as Db & { $client?: Sqlite }).$client;
-    if (!client) throw new Error('PatientsRepo needs a better-sqlite3 store');
-    return client;
+    return sqliteOf(this.db, 'PatientsRepo');
   }
 
   /** Rows carrying every one of the given tokens of a kind (AND across tokens), at most

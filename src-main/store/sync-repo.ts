@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import { and, asc, count, eq, inArray, isNull, sql } from 'drizzle-orm';
-import type { Db, Sqlite } from './db.js';
+import { type Db, sqliteOf } from './db.js';
 import {
   conflictCopies,
   fieldClocks,
@@ -177,9 +177,7 @@ export class SyncRepo {
     let s = this.setClocksBySize.get(n);
     if (!s) {
       // A prepared statement per row count: drizzle would build the query on every call.
-      const client = (this.db as Db & { $client?: Sqlite }).$client;
-      if (!client) throw new Error('SyncRepo needs a better-sqlite3 store');
-      s = client.prepare(
+      s = sqliteOf(this.db, 'SyncRepo').prepare(
         `INSERT INTO field_clocks (tbl, row_id, col, clock) VALUES ${Array(n).fill('(?, ?, ?, ?)').join(', ')} ` +
           'ON CONFLICT (tbl, row_id, col) DO UPDATE SET clock = excluded.clock',
       );

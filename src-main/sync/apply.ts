@@ -3,7 +3,7 @@ import { ClockDriftError, type HybridClock } from '../../src-shared/hlc.js';
 import { isConflictText } from '../../src-shared/sync-schema.js';
 import { DecryptionError } from '../crypto/envelope.js';
 import type { ChangeCapture } from '../store/change-capture.js';
-import type { Db } from '../store/db.js';
+import { type Db, sqliteOf } from '../store/db.js';
 import type { FieldCodec } from '../store/fields.js';
 import type { MetaRepo } from '../store/meta-repo.js';
 import type { PatientsRepo } from '../store/patients-repo.js';
@@ -150,13 +150,8 @@ function isConstraintError(e: unknown): boolean {
 const BULK_PRAGMAS = { synchronous: 'NORMAL', wal_autocheckpoint: '100000' } as const;
 const USUAL_PRAGMAS = { synchronous: 'FULL', wal_autocheckpoint: '1000' } as const;
 
-interface PragmaClient {
-  pragma(source: string): unknown;
-}
-
 function setPragmas(db: Db, values: Record<string, string>): void {
-  const client = (db as Db & { $client?: PragmaClient }).$client;
-  if (!client) throw new Error('applying a page in bulk needs a better-sqlite3 store');
+  const client = sqliteOf(db, 'applying a page in bulk');
   for (const [name, value] of Object.entries(values)) client.pragma(`${name} = ${value}`);
 }
 
