@@ -9,8 +9,14 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rollupOptions: {
-        input: { index: resolve(__dirname, 'src-main/app/electron-main.ts') },
+        input: {
+          index: resolve(__dirname, 'src-main/app/electron-main.ts'),
+          // The sync envelope-check thread (src-main/sync/check-thread.ts looks for it beside
+          // the module that starts it, so both are emitted at the top of out/main).
+          'check-worker': resolve(__dirname, 'src-main/sync/check-worker.ts'),
+        },
         external,
+        output: { chunkFileNames: '[name]-[hash].js' },
       },
     },
   },

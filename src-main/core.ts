@@ -184,6 +184,7 @@ export async function openCore(options: CoreOptions): Promise<Core> {
       now,
       log,
       keysArrived: () => services.keys.adoptReceived(),
+      fieldKeys: () => ring.fieldKeyCopies(),
     },
     options.sync,
   );
@@ -255,7 +256,13 @@ export async function openCore(options: CoreOptions): Promise<Core> {
       wrapRefused: (version, reason) =>
         security.record({
           kind: 'decryption-failed',
-          detail: { table: 'key_wraps', column: 'wrapped_key', rowId: `v${version}`, reason, during: 'key-distribution' },
+          detail: {
+            table: 'key_wraps',
+            column: 'wrapped_key',
+            rowId: `v${version}`,
+            reason,
+            during: 'key-distribution',
+          },
         }),
       patientsWithIndexKey: (key) =>
         new PatientsRepo(store.db, live.codec, live.capture, metaRepo, key, patientNumberPrefix(nodeId), now),
@@ -266,7 +273,13 @@ export async function openCore(options: CoreOptions): Promise<Core> {
       unreadable: (place, reason) =>
         security.record({
           kind: 'decryption-failed',
-          detail: { table: place?.table ?? null, column: place?.column ?? null, rowId: place?.rowId ?? null, reason, during: 'key-rotation' },
+          detail: {
+            table: place?.table ?? null,
+            column: place?.column ?? null,
+            rowId: place?.rowId ?? null,
+            reason,
+            during: 'key-rotation',
+          },
         }),
     }),
     now,

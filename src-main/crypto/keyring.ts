@@ -83,6 +83,12 @@ export class KeyRing {
     return this.versions.get(version)?.attachment;
   }
 
+  /** Copies of every version's field sub-key (for the sync envelope-check thread; the
+   *  caller wipes them). Never the clinic data keys themselves. */
+  fieldKeyCopies(): [number, Uint8Array][] {
+    return [...this.versions.values()].map((v) => [v.version, v.field.slice()]);
+  }
+
   sealField(place: FieldPlace, plaintext: Uint8Array, version = this.activeVersion): Uint8Array {
     const v = this.versions.get(version);
     if (!v) throw new Error('Unknown key version');

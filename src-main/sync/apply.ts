@@ -11,6 +11,7 @@ import { conflictCopies } from '../store/schema.js';
 import type { SecurityRepo } from '../store/security-repo.js';
 import type { HeldChange, SyncRepo } from '../store/sync-repo.js';
 import { conflictCopyId, lostToUnseenOwnWrite, receivedWins } from './merge.js';
+import type { PageCheck } from './check-thread.js';
 import { plainFits, type SyncedTableInfo, syncedTable } from './tables.js';
 import { mayBeNewer, type WaitingChange, WaitingRepo } from './waiting.js';
 
@@ -45,6 +46,12 @@ export interface ApplyDeps {
    * search before then.
    */
   deferIndex?: boolean;
+  /**
+   * The envelope-check thread's work on this page (check-thread.ts): envelopes stored as
+   * received are then authenticated there while this thread writes, and settled before the
+   * page commits. Absent: every check is done here, as it is for held and waiting changes.
+   */
+  precheck?: PageCheck;
 }
 
 const knowsSchema = (table: string, column: string) => syncedTable(table)?.columns.has(column) ?? false;
@@ -169,12 +176,34 @@ export function applyPage(
   changes: IncomingChange[],
   bulk = false,
 ): ApplyReport | null {
-  if (!bulk) return applyInTransaction(d, after, next, latest, changes);
+  if (!bulk) return applyChecked(d, after, next, latest, changes);
   setPragmas(d.db, BULK_PRAGMAS);
   try {
-    return applyInTransaction(d, after, next, latest, changes);
+    return applyChecked(d, after, next, latest, changes);
   } finally {
     setPragmas(d.db, USUAL_PRAGMAS);
+  }
+}
+
+/** Thrown inside a page's transaction when the helper thread did not confirm every envelope
+ *  it was given: the page is rolled back and applied again with every check done here. */
+class RecheckHere extends Error {}
+
+function applyChecked(
+  d: ApplyDeps,
+  after: number,
+  next: number,
+  latest: number,
+  changes: IncomingChange[],
+): ApplyReport | null {
+  if (!d.precheck) return applyInTransaction(d, after, next, latest, changes);
+  try {
+    return applyInTransaction(d, after, next, latest, changes);
+  } catch (e) {
+    if (!(e instanceof RecheckHere)) throw e;
+    // A tampered envelope (or a stalled helper): the page again, the way it was always done,
+    // which records each failure as a security event and skips only the bad changes.
+    return applyInTransaction({ ...d, precheck: undefined }, after, next, latest, changes);
   }
 }
 
@@ -195,6 +224,8 @@ function applyInTransaction(
       run.prefetch(changes);
       for (const c of changes) run.take(c, false);
       run.finish();
+      if (run.deferred.length > 0 && !d.precheck!.settle(run.deferred, (c) => authentic(d, c)))
+        throw new RecheckHere();
       d.repo.set('cursor', String(Math.max(after, next)));
       d.repo.set('latest', String(latest));
       d.meta.set('hlc_last', d.hlc.latest);
@@ -219,6 +250,17 @@ export function applyWaiting(d: ApplyDeps): ApplyReport {
     },
     { behavior: 'immediate' },
   );
+}
+
+/** Whether a received envelope is authentic for its place (a failure is recorded by the codec). */
+function authentic(d: ApplyDeps, c: IncomingChange): boolean {
+  try {
+    d.codec.verify(c.tbl, c.col, c.rowId, c.value);
+    return true;
+  } catch (e) {
+    if (e instanceof DecryptionError) return false;
+    throw e;
+  }
 }
 
 /** The key version an envelope's header names, or null when it has no valid header. */
@@ -247,6 +289,8 @@ class PageRun {
   private readonly clocks = new Map<string, Map<string, string>>();
   /** What prefetch read about a row before the page touched it. */
   private readonly known = new Map<string, { exists: boolean; staged: boolean }>();
+  /** Slots of this page's changes whose envelopes the check thread authenticates. */
+  readonly deferred: number[] = [];
 
   constructor(private readonly d: ApplyDeps) {
     this.waitingRepo = new WaitingRepo(d.db);
@@ -337,7 +381,9 @@ class PageRun {
     const needText = !wins || col.kind === 'plain' || keepText;
     let text: string | null = null;
     try {
+      const slot = needText ? undefined : d.precheck?.slotOf(c);
       if (needText) text = d.codec.openText(info.name, c.col, c.rowId, c.value);
+      else if (slot !== undefined) this.deferred.push(slot);
       else d.codec.verify(info.name, c.col, c.rowId, c.value);
     } catch (e) {
       // FieldCodec has already recorded the security event; the rest of the page goes on.

@@ -4,7 +4,8 @@ import { KeyWrapsRepo } from '../keys/distribution.js';
 import type { SyncRepo } from '../store/sync-repo.js';
 import { syncTokenAccount } from '../vault/device-key.js';
 import type { SecretStore } from '../vault/secret-store.js';
-import { type ApplyDeps, type ApplyReport, applyPage, applyWaiting } from './apply.js';
+import { type ApplyDeps, type ApplyReport, applyPage, applyWaiting, type IncomingChange } from './apply.js';
+import { CheckThread, checkablePlace, HELPED_PAGE, type PageCheck } from './check-thread.js';
 import { type FetchLike, SyncClient, SyncRequestError } from './client.js';
 import { WaitingRepo } from './waiting.js';
 
@@ -35,6 +36,11 @@ export interface EngineDeps {
   log(line: string): void;
   /** After each pulled page: adopts key versions that arrived wrapped; true when one did. */
   keysArrived?(): Promise<boolean>;
+  /**
+   * Copies of the ring's field sub-keys by version, for the envelope-check thread that helps
+   * while catching up (check-thread.ts). Absent: no helper thread.
+   */
+  fieldKeys?(): [number, Uint8Array][];
 }
 
 const PUSH_BYTES = 6 * 1024 * 1024;
@@ -61,6 +67,8 @@ export class SyncEngine {
   /** The page after the one being applied, already requested (used only if the cursor
    *  then equals its `after`; a failed prefetch is simply asked for again). */
   private prefetched: { after: number; page: Promise<PullResponse> } | null = null;
+  /** The envelope-check thread while catching up (undefined: not started; null: none here). */
+  private checker: CheckThread | null | undefined = undefined;
   private pushChain: Promise<unknown> = Promise.resolve();
   private loop: Promise<void> | null = null;
 
@@ -134,6 +142,7 @@ export class SyncEngine {
     this.longPoll?.abort();
     this.wake?.();
     await Promise.allSettled([this.loop, this.pullChain, this.pushChain]);
+    await this.stopChecker();
   }
 
   /** A local write was recorded: push after a short quiet spell. */
@@ -272,6 +281,8 @@ export class SyncEngine {
         this.notice =
           'Some received records could not be stored here (for example a username already used on this workstation). An admin should check staff accounts.';
       if (page.more) return false;
+      // Caught up: the helper thread and the keys it holds are not needed any more.
+      await this.stopChecker();
       this.caughtUp = true;
       repo.set('last_sync_at', String(this.deps.now()));
       if (this.joining) {
@@ -292,24 +303,57 @@ export class SyncEngine {
 
   /** Applies a pulled page (exposed for tests of duplicated and reordered delivery). */
   apply(after: number, page: PullResponse, knows?: ApplyDeps['knows']): ApplyReport | null {
-    const changes = page.changes.map((c) => ({
-      changeId: c.changeId,
-      seq: c.seq,
-      tbl: c.table,
-      rowId: c.rowId,
-      col: c.column,
-      clock: c.clock,
-      deviceId: c.deviceId,
-      value: Buffer.from(c.value, 'base64'),
-    }));
+    const toChange = (i: number, value: Buffer): IncomingChange => {
+      const c = page.changes[i]!;
+      return {
+        changeId: c.changeId,
+        seq: c.seq,
+        tbl: c.table,
+        rowId: c.rowId,
+        col: c.column,
+        clock: c.clock,
+        deviceId: c.deviceId,
+        value,
+      };
+    };
+    // Catching up, a page's envelopes are authenticated on a second thread while this one
+    // writes them (check-thread.ts).
+    const checker = page.more && page.changes.length >= HELPED_PAGE ? this.checkThread() : null;
+    let changes: IncomingChange[];
+    let precheck: PageCheck | null = null;
+    if (checker && this.deps.fieldKeys) {
+      const posted = checker.check(page.changes, toChange, checkablePlace, this.deps.fieldKeys());
+      changes = posted.changes;
+      precheck = posted.check;
+    } else changes = page.changes.map((c, i) => toChange(i, Buffer.from(c.value, 'base64')));
     return applyPage(
-      { ...this.deps.live(), deviceId: this.deviceId, deferIndex: this.joining, ...(knows ? { knows } : {}) },
+      {
+        ...this.deps.live(),
+        deviceId: this.deviceId,
+        deferIndex: this.joining,
+        ...(knows ? { knows } : {}),
+        ...(precheck ? { precheck } : {}),
+      },
       after,
       page.next,
       page.latest,
       changes,
       page.more,
     );
+  }
+
+  private checkThread(): CheckThread | null {
+    if (!this.deps.fieldKeys || this.closed) return null;
+    if (this.checker === undefined) this.checker = CheckThread.start(this.deps.log);
+    // A helper that ended on its own is not started again: this thread does the checks.
+    if (this.checker && !this.checker.running) this.checker = null;
+    return this.checker;
+  }
+
+  private async stopChecker(): Promise<void> {
+    const checker = this.checker;
+    this.checker = undefined;
+    await checker?.close();
   }
 
   /** Applies waiting changes whose key version or column is known now (exposed for tests). */
