@@ -1,4 +1,4 @@
-import { eq, inArray, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { ClockDriftError, type HybridClock } from '../../src-shared/hlc.js';
 import { isConflictText } from '../../src-shared/sync-schema.js';
 import { DecryptionError } from '../crypto/envelope.js';
@@ -103,6 +103,7 @@ const ROW_ID = /^[A-Za-z0-9:_-]{1,120}$/;
 interface Runnable {
   run(values: Record<string, unknown>): unknown;
   get(values: Record<string, unknown>): unknown;
+  all(values: Record<string, unknown>): unknown;
 }
 
 /**
@@ -472,15 +473,16 @@ class PageRun {
       if (ids.length === 0) continue;
       const clocks = this.d.repo.clocksOfRows(tbl, ids);
       const staged = this.d.repo.stagedRows(tbl, ids);
-      const present = new Set<string>();
-      for (let i = 0; i < ids.length; i += 500) {
-        const rows = this.d.db
+      // The ids go in as one JSON array (json_each): one prepared statement per table.
+      const q = statement(this.d.db, `present|${tbl}`, () =>
+        this.d.db
           .select({ id: info.pk })
           .from(info.table)
-          .where(inArray(info.pk, ids.slice(i, i + 500)))
-          .all() as { id: string }[];
-        for (const r of rows) present.add(r.id);
-      }
+          .where(sql`${info.pk} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`)
+          .prepare(),
+      );
+      const rows = q.all({ ids: JSON.stringify(ids) }) as { id: string }[];
+      const present = new Set(rows.map((r) => r.id));
       for (const id of ids) {
         const rowKey = `${tbl}\u0000${id}`;
         this.clocks.set(rowKey, clocks.get(id) ?? new Map());
