@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
-import { normalizeAadhaar } from '../../src-shared/aadhaar.js';
 import type { PatientInput } from '../../src-shared/patient.js';
-import { blindIndexer, nameTokens, phoneToken, type TokenKind } from '../crypto/blind-index.js';
+import { BLIND_INDEX_BYTES, blindIndexer, type TokenKind } from '../crypto/blind-index.js';
 import { DecryptionError } from '../crypto/envelope.js';
 import type { ChangeCapture, FieldChange } from './change-capture.js';
 import { type Db, type Sqlite, sqliteOf } from './db.js';
+import { PATIENT_TOKEN_KINDS, type TokenHelper, tokensOf } from './patient-tokens.js';
 import type { FieldCodec } from './fields.js';
 import type { MetaRepo } from './meta-repo.js';
 import { blindIndex, patientHistory, patientPhotos, patients, visits } from './schema.js';
@@ -68,43 +68,10 @@ export interface StoredPhoto {
   base64: string;
 }
 
-/** Name prefixes are indexed from 2 to 12 characters: enough to search as you type. */
-export const MIN_PREFIX = 2;
-export const MAX_PREFIX = 12;
+export { MAX_PREFIX, MIN_PREFIX, namePrefixes } from './patient-tokens.js';
 
-export function namePrefixes(names: string): string[] {
-  const out = new Set<string>();
-  for (const token of nameTokens(names)) {
-    const chars = [...token];
-    for (let n = MIN_PREFIX; n <= Math.min(chars.length, MAX_PREFIX); n++)
-      out.add(chars.slice(0, n).join(''));
-  }
-  return [...out];
-}
-
-/** The token kinds a patient's index holds (tokensOf); others (staff) are not touched. */
-const PATIENT_TOKEN_KINDS: TokenKind[] = [
-  'name-prefix',
-  'patient-number',
-  'birth-year',
-  'phone',
-  'national-id',
-];
-
-/** A patient's blind-index tokens, before keying: kind and normalised value. */
-function tokensOf(patientNumber: string, p: RegistrablePatient): [TokenKind, string][] {
-  const tokens: [TokenKind, string][] = [
-    ...namePrefixes(`${p.givenNames} ${p.familyName}`).map((t): [TokenKind, string] => ['name-prefix', t]),
-    ['patient-number', patientNumber.toUpperCase()],
-    ['birth-year', p.birth.date.slice(0, 4)],
-  ];
-  for (const phone of p.phones) {
-    const t = phoneToken(phone.number);
-    if (t) tokens.push(['phone', t]);
-  }
-  if (p.nationalId) tokens.push(['national-id', normalizeAadhaar(p.nationalId)]);
-  return tokens;
-}
+/** Patients per batch handed to the index build's helper thread. */
+const HELPED_BATCH = 2_500;
 
 /** Distinct tokens rebuildIndex keeps keyed at once (about 100 bytes each). */
 const TOKEN_MEMO = 500_000;
@@ -374,8 +341,9 @@ export class PatientsRepo {
    * table (kept in memory: temp_store, db.ts) and inserted in key order, with the row-id
    * index dropped meanwhile and created again at the end. A row whose fields do not open is
    * left out of the index, as reindex() leaves it; the security event is already recorded.
+   * `helper`: a second thread that opens fields and keys tokens meanwhile (sync's check thread).
    */
-  rebuildIndex(chunk = 50_000): number {
+  rebuildIndex(chunk = 50_000, helper?: TokenHelper): number {
     const client = this.client();
     const rowIndex = client
       .prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'blind_index_row'")
@@ -406,21 +374,56 @@ export class PatientsRepo {
       }
       return t;
     };
-    let after = 0;
+    type Row = IndexedRow & { rid: number; id: string };
+    const here = (r: Row): boolean => {
+      let p: RegistrablePatient;
+      try {
+        p = this.openIndexed(r.id, r);
+      } catch (e) {
+        if (e instanceof DecryptionError) return false;
+        throw e;
+      }
+      for (const [kind, value] of tokensOf(r.patientNumber, p)) add.run(kind, keyed(kind, value), r.id);
+      return true;
+    };
+    // With a helper thread, batches of patients go to it while this thread writes the tokens
+    // of earlier ones; the next chunk is read and posted before this one is sorted in, so the
+    // helper keeps working during the sort. Whatever it does not answer is done here.
+    let helping = helper?.start(this.blindKey.slice()) ?? false;
+    const postChunk = (rows: Row[]): { rows: Row[]; batch: number | null }[] => {
+      const out: { rows: Row[]; batch: number | null }[] = [];
+      for (let i = 0; i < rows.length; i += HELPED_BATCH) {
+        const part = rows.slice(i, i + HELPED_BATCH);
+        const batch = helping ? helper!.post(part) : null;
+        if (batch === null) helping = false;
+        out.push({ rows: part, batch });
+      }
+      return out;
+    };
     let indexed = 0;
-    for (;;) {
-      const rows = next.all(after, chunk) as (IndexedRow & { rid: number; id: string })[];
-      if (rows.length === 0) break;
-      for (const r of rows) {
-        let p: RegistrablePatient;
-        try {
-          p = this.openIndexed(r.id, r);
-        } catch (e) {
-          if (e instanceof DecryptionError) continue;
-          throw e;
+    let rows = next.all(0, chunk) as Row[];
+    let posted = postChunk(rows);
+    while (rows.length > 0) {
+      const following = next.all(rows[rows.length - 1]!.rid, chunk) as Row[];
+      const postedNext = postChunk(following);
+      for (const part of posted) {
+        const result = part.batch !== null && helping ? helper!.take(part.batch) : null;
+        if (!result) {
+          if (part.batch !== null) helping = false;
+          for (const r of part.rows) if (here(r)) indexed++;
+          continue;
         }
-        for (const [kind, value] of tokensOf(r.patientNumber, p)) add.run(kind, keyed(kind, value), r.id);
-        indexed++;
+        for (let k = 0; k < result.rowOf.length; k++) {
+          const token = Buffer.from(
+            result.tokens.buffer,
+            result.tokens.byteOffset + k * BLIND_INDEX_BYTES,
+            BLIND_INDEX_BYTES,
+          );
+          add.run(PATIENT_TOKEN_KINDS[result.kinds[k]!]!, token, part.rows[result.rowOf[k]!]!.id);
+        }
+        indexed += part.rows.length - result.failed.length;
+        // Rows the helper could not open are opened here, which records the security event.
+        for (const i of result.failed) if (here(part.rows[i]!)) indexed++;
       }
       // WHERE true: SQLite's parser needs it before ON CONFLICT in an INSERT ... SELECT.
       client.exec(
@@ -429,8 +432,10 @@ export class PatientsRepo {
          ON CONFLICT DO NOTHING`,
       );
       client.exec('DELETE FROM temp.blind_index_build');
-      after = rows[rows.length - 1]!.rid;
+      rows = following;
+      posted = postedNext;
     }
+    helper?.end();
     client.exec('DROP TABLE temp.blind_index_build');
     if (rowIndex) client.exec(rowIndex.sql);
     return indexed;

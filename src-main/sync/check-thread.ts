@@ -1,7 +1,9 @@
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import type { IndexRow, TokenBatch, TokenHelper } from '../store/patient-tokens.js';
 import type { IncomingChange } from './apply.js';
 import { type CheckJob, SLOT, SLOT_END, slotPlace } from './check-slots.js';
 import type { ToChecker } from './check-worker.js';
+import { packRows } from './index-tokens.js';
 import { syncedTable } from './tables.js';
 
 const ROW_ID = /^[A-Za-z0-9:_-]{1,120}$/;
@@ -137,8 +139,16 @@ export class CheckThread {
     clearTimeout(timer);
   }
 
-  private post(m: ToChecker): void {
-    this.worker?.postMessage(m);
+  /** Help for a joining workstation's index build (PatientsRepo.rebuildIndex). */
+  tokenHelper(): TokenHelper {
+    return new IndexHelper(this);
+  }
+
+  /** @internal Posts to the thread (IndexHelper). */
+  post(m: ToChecker, transfer: (ArrayBuffer | MessagePort)[] = []): boolean {
+    if (!this.worker) return false;
+    this.worker.postMessage(m, transfer);
+    return true;
   }
 
   private drop(): void {
@@ -195,5 +205,72 @@ export class PageCheck {
       if (s !== SLOT.ok) return false;
     }
     return true;
+  }
+}
+
+/** How long the index build waits for one batch of tokens before it does the rest itself. */
+const INDEX_STALL_MS = 10_000;
+
+/** The helper's side of the index build: batches of patients out, their tokens back. */
+class IndexHelper implements TokenHelper {
+  private port: MessagePort | null = null;
+  private readonly signal = new Int32Array(new SharedArrayBuffer(4));
+  private next = 0;
+
+  constructor(private readonly thread: CheckThread) {}
+
+  start(blindKey: Uint8Array): boolean {
+    try {
+      const { port1, port2 } = new MessageChannel();
+      const sent = this.thread.post(
+        { kind: 'index-start', blindKey, port: port2, signal: this.signal.buffer as SharedArrayBuffer },
+        [port2],
+      );
+      if (!sent) {
+        port1.close();
+        return false;
+      }
+      this.port = port1;
+      return true;
+    } finally {
+      blindKey.fill(0);
+    }
+  }
+
+  post(rows: IndexRow[]): number | null {
+    if (!this.port) return null;
+    const packed = packRows(rows);
+    const batch = this.next++;
+    const sent = this.thread.post({ kind: 'index-rows', batch, rows: packed }, [
+      packed.bytes.buffer as ArrayBuffer,
+      packed.offsets.buffer as ArrayBuffer,
+    ]);
+    return sent ? batch : null;
+  }
+
+  take(batch: number): TokenBatch | null {
+    const port = this.port;
+    if (!port) return null;
+    for (;;) {
+      const seen = Atomics.load(this.signal, 0);
+      const got = receiveMessageOnPort(port);
+      if (got) {
+        const m = got.message as { batch: number; result: TokenBatch };
+        if (m.batch === batch) return m.result;
+        if (m.batch > batch) return null;
+        continue; // an earlier batch given up on
+      }
+      if (Atomics.wait(this.signal, 0, seen, INDEX_STALL_MS) === 'timed-out') {
+        this.end();
+        return null;
+      }
+    }
+  }
+
+  end(): void {
+    if (!this.port) return;
+    this.thread.post({ kind: 'index-end' });
+    this.port.close();
+    this.port = null;
   }
 }

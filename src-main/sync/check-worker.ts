@@ -1,34 +1,97 @@
-import { parentPort } from 'node:worker_threads';
+import { type MessagePort, parentPort } from 'node:worker_threads';
+import { blindIndexer, type TokenKind } from '../crypto/blind-index.js';
 import { type CheckJob, checkSlots } from './check-slots.js';
+import { type PackedRows, tokenBatch } from './index-tokens.js';
 
 /**
- * The envelope-check thread (check-thread.ts): authenticates the envelopes of pulled pages
- * while the applying thread writes them. It holds the clinic's field sub-keys (never the
- * clinic data keys themselves) for as long as a catch-up lasts, and wipes them when told to
- * or when it ends.
+ * The sync helper thread (check-thread.ts). While a workstation catches up it authenticates
+ * the envelopes of pulled pages as the applying thread writes them, holding the clinic's
+ * field sub-keys (never the clinic data keys themselves); when a join ends it also computes
+ * the blind-index tokens of batches of patients, holding the blind-index sub-key until the
+ * build ends. It wipes what it holds when told to, and the field keys when it ends.
  */
 
 export type ToChecker =
   | { kind: 'keys'; keys: [number, Uint8Array][] }
   | { kind: 'check'; job: CheckJob }
+  | { kind: 'index-start'; blindKey: Uint8Array; port: MessagePort; signal: SharedArrayBuffer }
+  | { kind: 'index-rows'; batch: number; rows: PackedRows }
+  | { kind: 'index-end' }
   | { kind: 'wipe' };
+
+/** Distinct tokens kept keyed at once, as in PatientsRepo.rebuildIndex. */
+const TOKEN_MEMO = 500_000;
 
 const keys = new Map<number, Uint8Array>();
 const keyFor = (version: number) => keys.get(version);
+let index: {
+  key: Uint8Array;
+  port: MessagePort;
+  signal: Int32Array;
+  keyed: (kind: TokenKind, value: string) => Uint8Array;
+} | null = null;
 
 function wipe(): void {
   for (const k of keys.values()) k.fill(0);
   keys.clear();
 }
 
+function endIndex(): void {
+  if (!index) return;
+  index.key.fill(0);
+  index.port.close();
+  index = null;
+}
+
+function startIndex(blindKey: Uint8Array, port: MessagePort, signal: SharedArrayBuffer): void {
+  endIndex();
+  const indexer = blindIndexer(blindKey);
+  const memo = new Map<string, Uint8Array>();
+  const keyed = (kind: TokenKind, value: string): Uint8Array => {
+    const k = `${kind}\u0000${value}`;
+    let t = memo.get(k);
+    if (!t) {
+      if (memo.size >= TOKEN_MEMO) memo.clear();
+      t = indexer(kind, value);
+      memo.set(k, t);
+    }
+    return t;
+  };
+  index = { key: blindKey, port, signal: new Int32Array(signal), keyed };
+}
+
 parentPort?.on('message', (m: ToChecker) => {
-  if (m.kind === 'keys') {
-    wipe();
-    for (const [version, key] of m.keys) keys.set(version, key);
-  } else if (m.kind === 'check') {
-    checkSlots(m.job, keyFor);
-  } else {
-    wipe();
-    parentPort?.close();
+  switch (m.kind) {
+    case 'keys':
+      wipe();
+      for (const [version, key] of m.keys) keys.set(version, key);
+      break;
+    case 'check':
+      checkSlots(m.job, keyFor);
+      break;
+    case 'index-start':
+      startIndex(m.blindKey, m.port, m.signal);
+      break;
+    case 'index-rows': {
+      if (!index) break;
+      const result = tokenBatch(m.rows, keyFor, index.keyed);
+      // Typed arrays made here, each on its own ArrayBuffer: moved, not copied.
+      const moved = [result.kinds, result.tokens, result.rowOf, result.failed].map(
+        (a) => a.buffer as ArrayBuffer,
+      );
+      index.port.postMessage({ batch: m.batch, result }, moved);
+      // The index build waits synchronously (receiveMessageOnPort): wake it.
+      Atomics.add(index.signal, 0, 1);
+      Atomics.notify(index.signal, 0);
+      break;
+    }
+    case 'index-end':
+      endIndex();
+      break;
+    case 'wipe':
+      endIndex();
+      wipe();
+      parentPort?.close();
+      break;
   }
 });

@@ -281,18 +281,23 @@ export class SyncEngine {
         this.notice =
           'Some received records could not be stored here (for example a username already used on this workstation). An admin should check staff accounts.';
       if (page.more) return false;
-      // Caught up: the helper thread and the keys it holds are not needed any more.
-      await this.stopChecker();
       this.caughtUp = true;
       repo.set('last_sync_at', String(this.deps.now()));
-      if (this.joining) {
-        // The join's last page is in: index the whole clinic at once (apply's deferIndex),
-        // in the same transaction that lets staff log in.
-        const live = this.deps.live();
-        live.db.transaction(() => {
-          live.patients.rebuildIndex();
-          repo.delete('joining');
-        });
+      try {
+        if (this.joining) {
+          // The join's last page is in: index the whole clinic at once (apply's deferIndex),
+          // in the same transaction that lets staff log in; the helper thread, when there is
+          // one, opens fields and keys tokens meanwhile.
+          const live = this.deps.live();
+          const helper = this.checker?.running ? this.checker.tokenHelper() : undefined;
+          live.db.transaction(() => {
+            live.patients.rebuildIndex(undefined, helper);
+            repo.delete('joining');
+          });
+        }
+      } finally {
+        // Caught up: the helper thread and the keys it holds are not needed any more.
+        await this.stopChecker();
       }
       if (repo.pendingCount() > 0) this.pushSoon();
       return true;
