@@ -15,7 +15,7 @@ import { SecurityRepo } from '../store/security-repo.js';
 import { SyncRepo } from '../store/sync-repo.js';
 import { type ApplyDeps, applyPage, type IncomingChange } from './apply.js';
 import { type CheckJob, checkSlots, SLOT, SLOT_END, slotPlace } from './check-slots.js';
-import { CheckThread, checkablePlace, type PageCheck } from './check-thread.js';
+import { CheckThread, checkablePlace, PageCheck } from './check-thread.js';
 import { patientChanges } from './fixtures.js';
 
 const dirs: string[] = [];
@@ -191,6 +191,24 @@ describe('checkSlots (in-process, no thread)', () => {
     const keys = new Map(ring.fieldKeyCopies());
     checkSlots(job, (v) => keys.get(v));
     expect([...status]).toEqual([SLOT.ok, SLOT.open, SLOT.ok, SLOT.main, SLOT.open]);
+  });
+});
+
+describe('PageCheck (in-process, the helper simulated in the shared status)', () => {
+  it('gives up on a helper that claimed an envelope and never finished, and reports the stall', () => {
+    const ring = KeyRing.generate().ring;
+    const wire = page(ring).slice(0, 3);
+    const changes = wire.map((c, i) => toChange(wire)(i, Buffer.from(c.value, 'base64')));
+    const status = new Int32Array(new SharedArrayBuffer(4 * 3));
+    status[0] = SLOT.helper;
+    let stalls = 0;
+    const check = new PageCheck(status, changes, () => stalls++);
+    const here: number[] = [];
+    expect(check.settle([0, 1, 2], (c) => here.push(changes.indexOf(c)) > 0)).toBe(false);
+    // Slots 2 and 1 were open: checked here, from the end; slot 0 was the helper's.
+    expect(here).toEqual([2, 1]);
+    expect(stalls).toBe(1);
+    expect([...status]).toEqual([SLOT.helper, SLOT.main, SLOT.main]);
   });
 });
 

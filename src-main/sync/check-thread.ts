@@ -37,10 +37,12 @@ function workerEntry(): { url: URL; workerData?: { entry: string } } {
 /**
  * A second thread that authenticates the envelopes of pulled pages while the applying thread
  * writes them (issue 4: a joining workstation spent a fifth of its time in AES-GCM, with the
- * second core idle). Only envelopes that are stored as received are checked there; values
- * that must be opened are still opened by the applier. The helper is an optimisation only:
- * whatever it has not checked, or could not confirm, the applier checks itself (apply.ts).
- * It exists while a catch-up lasts and holds the field sub-keys only for that time.
+ * second core idle), and computes blind-index tokens for the index build that ends a join.
+ * Only envelopes that are stored as received are checked there; values that must be opened
+ * are still opened by the applier. The helper is an optimisation only: whatever it has not
+ * done, or could not confirm, the applying thread does itself (apply.ts, rebuildIndex). It
+ * exists while a catch-up lasts and holds the field sub-keys only for that time (the
+ * blind-index sub-key only during the index build).
  */
 export class CheckThread {
   private worker: Worker | null;
@@ -107,7 +109,8 @@ export class CheckThread {
       places[i] = placeOf(c) ?? '';
     }
     const status = new SharedArrayBuffer(4 * Math.max(1, n));
-    const check = new PageCheck(new Int32Array(status), changes);
+    // A helper that stalls is not asked again: the engine sees it is no longer running.
+    const check = new PageCheck(new Int32Array(status), changes, () => this.drop());
     const versions = keys.map(([v]) => v).join(',');
     try {
       if (this.worker && versions !== this.sentVersions) {
@@ -165,6 +168,7 @@ export class PageCheck {
   constructor(
     private readonly status: Int32Array,
     private readonly changes: IncomingChange[],
+    private readonly stalled: () => void = () => {},
   ) {
     for (let i = 0; i < changes.length; i++) this.slots.set(changes[i]!, i);
   }
@@ -199,7 +203,10 @@ export class PageCheck {
         continue;
       }
       while (s === SLOT.helper) {
-        if (Atomics.wait(status, i, SLOT.helper, STALL_MS) === 'timed-out') return false;
+        if (Atomics.wait(status, i, SLOT.helper, STALL_MS) === 'timed-out') {
+          this.stalled();
+          return false;
+        }
         s = Atomics.load(status, i);
       }
       if (s !== SLOT.ok) return false;
