@@ -63,6 +63,29 @@ export function tokensOf(patientNumber: string, p: IndexedFields): [TokenKind, s
   return tokens;
 }
 
+/** Distinct tokens an index build keeps keyed at once (about 100 bytes each). */
+const TOKEN_MEMO = 500_000;
+
+/**
+ * `key` with each distinct (kind, value) keyed once: patients share most short name prefixes,
+ * birth years and the like. The memo is bounded; at the bound it starts again.
+ */
+export function memoized<T>(
+  key: (kind: TokenKind, value: string) => T,
+): (kind: TokenKind, value: string) => T {
+  const memo = new Map<string, T>();
+  return (kind, value) => {
+    const k = `${kind}\u0000${value}`;
+    let t = memo.get(k);
+    if (t === undefined) {
+      if (memo.size >= TOKEN_MEMO) memo.clear();
+      t = key(kind, value);
+      memo.set(k, t);
+    }
+    return t;
+  };
+}
+
 /** A stored patient's indexed envelopes, as the index build reads them. */
 export interface IndexRow {
   id: string;

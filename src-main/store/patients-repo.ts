@@ -7,9 +7,9 @@ import { BLIND_INDEX_BYTES, blindIndexer, type TokenKind } from '../crypto/blind
 import { DecryptionError } from '../crypto/envelope.js';
 import type { ChangeCapture, FieldChange } from './change-capture.js';
 import { type Db, type Sqlite, sqliteOf } from './db.js';
-import { PATIENT_TOKEN_KINDS, type TokenHelper, tokensOf } from './patient-tokens.js';
 import type { FieldCodec } from './fields.js';
 import type { MetaRepo } from './meta-repo.js';
+import { memoized, PATIENT_TOKEN_KINDS, type TokenHelper, tokensOf } from './patient-tokens.js';
 import { blindIndex, patientHistory, patientPhotos, patients, visits } from './schema.js';
 
 /** Input keys and the envelope columns that hold them, in one place for write and read. */
@@ -72,9 +72,6 @@ export { MAX_PREFIX, MIN_PREFIX, namePrefixes } from './patient-tokens.js';
 
 /** Patients per batch handed to the index build's helper thread. */
 const HELPED_BATCH = 2_500;
-
-/** Distinct tokens rebuildIndex keeps keyed at once (about 100 bytes each). */
-const TOKEN_MEMO = 500_000;
 
 /** The stored columns indexing reads. */
 interface IndexedRow {
@@ -361,19 +358,7 @@ export class PatientsRepo {
          family_name AS familyName, birth, phones, national_id AS nationalId
        FROM patients WHERE rowid > ? ORDER BY rowid LIMIT ?`,
     );
-    // Patients share most short prefixes, birth years and the like: each distinct token is
-    // keyed once (the memo is bounded; at the bound it starts again).
-    const memo = new Map<string, Buffer>();
-    const keyed = (kind: TokenKind, value: string): Buffer => {
-      const k = `${kind}\u0000${value}`;
-      let t = memo.get(k);
-      if (!t) {
-        if (memo.size >= TOKEN_MEMO) memo.clear();
-        t = this.token(kind, value);
-        memo.set(k, t);
-      }
-      return t;
-    };
+    const keyed = memoized((kind, value) => this.token(kind, value));
     type Row = IndexedRow & { rid: number; id: string };
     const here = (r: Row): boolean => {
       let p: RegistrablePatient;

@@ -10,8 +10,8 @@ import type { PatientsRepo } from '../store/patients-repo.js';
 import { conflictCopies } from '../store/schema.js';
 import type { SecurityRepo } from '../store/security-repo.js';
 import type { HeldChange, SyncRepo } from '../store/sync-repo.js';
-import { conflictCopyId, lostToUnseenOwnWrite, receivedWins } from './merge.js';
 import type { PageCheck } from './check-thread.js';
+import { conflictCopyId, lostToUnseenOwnWrite, receivedWins } from './merge.js';
 import { plainFits, type SyncedTableInfo, syncedTable } from './tables.js';
 import { mayBeNewer, type WaitingChange, WaitingRepo } from './waiting.js';
 

@@ -4,14 +4,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HybridClock } from '../../src-shared/hlc.js';
 import { KeyRing } from '../crypto/keyring.js';
-import { ChangeCapture } from '../store/change-capture.js';
-import { type OpenedStore, openStore } from '../store/db.js';
-import { FieldCodec } from '../store/fields.js';
-import { MetaRepo } from '../store/meta-repo.js';
-import { PatientsRepo } from '../store/patients-repo.js';
-import { SecurityRepo } from '../store/security-repo.js';
-import { SyncRepo } from '../store/sync-repo.js';
+import type { OpenedStore } from '../store/db.js';
+import type { FieldCodec } from '../store/fields.js';
+import type { MetaRepo } from '../store/meta-repo.js';
 import { type ApplyDeps, applyPage, type IncomingChange } from './apply.js';
+import { receiverOf } from './fixtures.js';
 
 /** A page applied as one of many (catching up) relaxes two pragmas for its own commit only. */
 const dirs: string[] = [];
@@ -19,28 +16,10 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function receiver(): { store: OpenedStore; deps: ApplyDeps; codec: FieldCodec } {
+function receiver() {
   const dir = mkdtempSync(join(tmpdir(), 'kavach-bulk-'));
   dirs.push(dir);
-  const store = openStore(dir, Date.now);
-  const ring = KeyRing.generate().ring;
-  const codec = new FieldCodec(ring, () => {});
-  const meta = new MetaRepo(store.db);
-  const hlc = new HybridClock('c0ffee0000000002', Date.now);
-  const capture = new ChangeCapture(store.db, hlc, codec, meta, Date.now);
-  const deps: ApplyDeps = {
-    db: store.db,
-    repo: new SyncRepo(store.db),
-    codec,
-    hlc,
-    capture,
-    patients: new PatientsRepo(store.db, codec, capture, meta, ring.blindIndexKey(), 'RECV2', Date.now),
-    security: new SecurityRepo(store.db, Date.now),
-    meta,
-    now: Date.now,
-    deviceId: 'receiver',
-  };
-  return { store, deps, codec };
+  return receiverOf(dir, KeyRing.generate().ring);
 }
 
 const pragmas = (store: OpenedStore) => ({

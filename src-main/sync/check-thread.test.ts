@@ -3,20 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WireChangeJson } from '../../src-shared/sync-wire.js';
-import { HybridClock } from '../../src-shared/hlc.js';
 import { KeyRing } from '../crypto/keyring.js';
-import { ChangeCapture } from '../store/change-capture.js';
-import { openStore } from '../store/db.js';
-import { FieldCodec } from '../store/fields.js';
-import { MetaRepo } from '../store/meta-repo.js';
-import { PatientsRepo } from '../store/patients-repo.js';
 import { patients, securityEvents } from '../store/schema.js';
-import { SecurityRepo } from '../store/security-repo.js';
-import { SyncRepo } from '../store/sync-repo.js';
-import { type ApplyDeps, applyPage, type IncomingChange } from './apply.js';
+import { applyPage, type IncomingChange } from './apply.js';
 import { type CheckJob, checkSlots, SLOT, SLOT_END, slotPlace } from './check-slots.js';
 import { CheckThread, checkablePlace, PageCheck } from './check-thread.js';
-import { patientChanges } from './fixtures.js';
+import { patientChanges, pulled, receiverOf } from './fixtures.js';
 
 const dirs: string[] = [];
 const threads: CheckThread[] = [];
@@ -34,19 +26,8 @@ function thread(): CheckThread {
 
 const toChange =
   (wire: WireChangeJson[]) =>
-  (i: number, value: Buffer): IncomingChange => {
-    const c = wire[i]!;
-    return {
-      changeId: c.changeId,
-      seq: i + 1,
-      tbl: c.table,
-      rowId: c.rowId,
-      col: c.column,
-      clock: c.clock,
-      deviceId: 'sender',
-      value,
-    };
-  };
+  (i: number, value: Buffer): IncomingChange =>
+    pulled(wire[i]!, i + 1, value);
 
 /** Waits until the helper has gone through `n` envelopes of the page (or 10 s have passed). */
 async function helperDone(check: PageCheck, n: number): Promise<number> {
@@ -216,27 +197,7 @@ describe('applying a page with the helper', () => {
   function receiver(ring: KeyRing) {
     const dir = mkdtempSync(join(tmpdir(), 'kavach-check-'));
     dirs.push(dir);
-    const store = openStore(dir, Date.now);
-    const codec = new FieldCodec(ring, (e) =>
-      security.record({ kind: 'decryption-failed', detail: { reason: e.reason } }),
-    );
-    const meta = new MetaRepo(store.db);
-    const hlc = new HybridClock('c0ffee0000000002', Date.now);
-    const capture = new ChangeCapture(store.db, hlc, codec, meta, Date.now);
-    const security = new SecurityRepo(store.db, Date.now);
-    const deps: ApplyDeps = {
-      db: store.db,
-      repo: new SyncRepo(store.db),
-      codec,
-      hlc,
-      capture,
-      patients: new PatientsRepo(store.db, codec, capture, meta, ring.blindIndexKey(), 'RECV3', Date.now),
-      security,
-      meta,
-      now: Date.now,
-      deviceId: 'receiver',
-    };
-    return { store, deps };
+    return receiverOf(dir, ring);
   }
 
   /** Applies the same page twice, once checked here only and once with the helper. */

@@ -1,5 +1,6 @@
 import { type MessagePort, parentPort } from 'node:worker_threads';
 import { blindIndexer, type TokenKind } from '../crypto/blind-index.js';
+import { memoized } from '../store/patient-tokens.js';
 import { type CheckJob, checkSlots } from './check-slots.js';
 import { type PackedRows, tokenBatch } from './index-tokens.js';
 
@@ -18,9 +19,6 @@ export type ToChecker =
   | { kind: 'index-rows'; batch: number; rows: PackedRows }
   | { kind: 'index-end' }
   | { kind: 'wipe' };
-
-/** Distinct tokens kept keyed at once, as in PatientsRepo.rebuildIndex. */
-const TOKEN_MEMO = 500_000;
 
 const keys = new Map<number, Uint8Array>();
 const keyFor = (version: number) => keys.get(version);
@@ -45,18 +43,7 @@ function endIndex(): void {
 
 function startIndex(blindKey: Uint8Array, port: MessagePort, signal: SharedArrayBuffer): void {
   endIndex();
-  const indexer = blindIndexer(blindKey);
-  const memo = new Map<string, Uint8Array>();
-  const keyed = (kind: TokenKind, value: string): Uint8Array => {
-    const k = `${kind}\u0000${value}`;
-    let t = memo.get(k);
-    if (!t) {
-      if (memo.size >= TOKEN_MEMO) memo.clear();
-      t = indexer(kind, value);
-      memo.set(k, t);
-    }
-    return t;
-  };
+  const keyed = memoized(blindIndexer(blindKey));
   index = { key: blindKey, port, signal: new Int32Array(signal), keyed };
 }
 

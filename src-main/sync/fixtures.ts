@@ -1,16 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { verhoeffCheckDigit } from '../../src-shared/aadhaar.js';
 import type { InputOf } from '../../src-shared/contract.js';
-import { formatHlc } from '../../src-shared/hlc.js';
+import { formatHlc, HybridClock } from '../../src-shared/hlc.js';
 import type { WireChangeJson } from '../../src-shared/sync-wire.js';
 import type { PatientRecord } from '../../src-shared/types.js';
 import type { Connection } from '../core-types.js';
 import { KeyRing } from '../crypto/keyring.js';
-import { openStore } from '../store/db.js';
+import { ChangeCapture } from '../store/change-capture.js';
+import { type OpenedStore, openStore } from '../store/db.js';
+import { FieldCodec } from '../store/fields.js';
 import { MetaRepo } from '../store/meta-repo.js';
+import { PatientsRepo } from '../store/patients-repo.js';
+import { SecurityRepo } from '../store/security-repo.js';
+import { SyncRepo } from '../store/sync-repo.js';
 import { call, must } from '../testing/core-harness.js';
 import { readRingKeys } from '../vault/device-key.js';
 import type { SecretStore } from '../vault/secret-store.js';
+import type { ApplyDeps, IncomingChange } from './apply.js';
 
 /** Patients and staff for the sync tests. Test support only. */
 export const aadhaar = (eleven: string) => `${eleven}${verhoeffCheckDigit(eleven)}`;
@@ -147,4 +153,56 @@ export function patientChanges(ring: KeyRing, i: number, wall: number, prefix: s
       ring.sealText({ table: 'patients', column, rowId: id }, JSON.stringify(value)),
     ).toString('base64'),
   }));
+}
+
+/** A pulled change as the engine hands it to applyPage (test support). */
+export function pulled(
+  c: WireChangeJson,
+  seq: number,
+  value: Buffer = Buffer.from(c.value, 'base64'),
+): IncomingChange {
+  return {
+    changeId: c.changeId,
+    seq,
+    tbl: c.table,
+    rowId: c.rowId,
+    col: c.column,
+    clock: c.clock,
+    deviceId: 'sender',
+    value,
+  };
+}
+
+/**
+ * A fresh store in `dir` and what applyPage needs over it, keyed by `ring` (test support).
+ * A failed opening is recorded as a security event, as on a workstation.
+ */
+export function receiverOf(
+  dir: string,
+  ring: KeyRing,
+  extra: Partial<ApplyDeps> = {},
+): { store: OpenedStore; deps: ApplyDeps; codec: FieldCodec; patients: PatientsRepo } {
+  const store = openStore(dir, Date.now);
+  const security = new SecurityRepo(store.db, Date.now);
+  const codec = new FieldCodec(ring, (e) =>
+    security.record({ kind: 'decryption-failed', detail: { reason: e.reason } }),
+  );
+  const meta = new MetaRepo(store.db);
+  const hlc = new HybridClock('c0ffee0000000002', Date.now);
+  const capture = new ChangeCapture(store.db, hlc, codec, meta, Date.now);
+  const patients = new PatientsRepo(store.db, codec, capture, meta, ring.blindIndexKey(), 'RECV2', Date.now);
+  const deps: ApplyDeps = {
+    db: store.db,
+    repo: new SyncRepo(store.db),
+    codec,
+    hlc,
+    capture,
+    patients,
+    security,
+    meta,
+    now: Date.now,
+    deviceId: 'receiver',
+    ...extra,
+  };
+  return { store, deps, codec, patients };
 }

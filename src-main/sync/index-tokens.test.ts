@@ -3,21 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HybridClock } from '../../src-shared/hlc.js';
 import { blindIndexer } from '../crypto/blind-index.js';
 import { KeyRing } from '../crypto/keyring.js';
-import { ChangeCapture } from '../store/change-capture.js';
-import { openStore } from '../store/db.js';
 import { FieldCodec } from '../store/fields.js';
-import { MetaRepo } from '../store/meta-repo.js';
 import { INDEXED_COLUMNS, type IndexRow, type TokenHelper, tokensOf } from '../store/patient-tokens.js';
-import { PatientsRepo } from '../store/patients-repo.js';
 import { blindIndex, patients, securityEvents } from '../store/schema.js';
-import { SecurityRepo } from '../store/security-repo.js';
-import { SyncRepo } from '../store/sync-repo.js';
-import { type ApplyDeps, applyPage, type IncomingChange } from './apply.js';
+import { applyPage } from './apply.js';
 import { CheckThread } from './check-thread.js';
-import { patientChanges } from './fixtures.js';
+import { patientChanges, pulled, receiverOf } from './fixtures.js';
 import { packRows, tokenBatch } from './index-tokens.js';
 
 const dirs: string[] = [];
@@ -31,40 +24,10 @@ afterEach(async () => {
 function joined(ring: KeyRing, n: number) {
   const dir = mkdtempSync(join(tmpdir(), 'kavach-index-'));
   dirs.push(dir);
-  const store = openStore(dir, Date.now);
-  const security = new SecurityRepo(store.db, Date.now);
-  const codec = new FieldCodec(ring, (e) =>
-    security.record({ kind: 'decryption-failed', detail: { reason: e.reason } }),
-  );
-  const meta = new MetaRepo(store.db);
-  const hlc = new HybridClock('c0ffee0000000002', Date.now);
-  const capture = new ChangeCapture(store.db, hlc, codec, meta, Date.now);
-  const repo = new PatientsRepo(store.db, codec, capture, meta, ring.blindIndexKey(), 'RECV4', Date.now);
-  const deps: ApplyDeps = {
-    db: store.db,
-    repo: new SyncRepo(store.db),
-    codec,
-    hlc,
-    capture,
-    patients: repo,
-    security,
-    meta,
-    now: Date.now,
-    deviceId: 'receiver',
-    deferIndex: true,
-  };
+  const { store, deps, patients: repo } = receiverOf(dir, ring, { deferIndex: true });
   const wall = Date.now() - 60_000;
   const wire = Array.from({ length: n }, (_, i) => patientChanges(ring, i, wall, 'IDX')).flat();
-  const changes: IncomingChange[] = wire.map((c, i) => ({
-    changeId: c.changeId,
-    seq: i + 1,
-    tbl: c.table,
-    rowId: c.rowId,
-    col: c.column,
-    clock: c.clock,
-    deviceId: 'sender',
-    value: Buffer.from(c.value, 'base64'),
-  }));
+  const changes = wire.map((c, i) => pulled(c, i + 1));
   applyPage(deps, 0, changes.length, changes.length, changes);
   return { store, repo, ring, dir };
 }
