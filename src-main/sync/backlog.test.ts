@@ -71,6 +71,9 @@ describe('a 50,000-change backlog', () => {
       expect(dropped.state).toBe('offline');
       expect(dropped.error).toMatch(/cannot be reached/);
       expect(dropped.initialSync!.applied).toBe(DROP_AFTER * LIMITS.pullPage);
+      // Those pages were checked with the helper thread, which ended when the pull failed.
+      expect(b.sync.helperStarts).toBe(1);
+      expect(b.sync.helperRunning).toBe(false);
       // Restart: still joining, no login yet, and the pull resumes from the saved cursor.
       restarting = true;
       await b.reopen();
@@ -81,6 +84,9 @@ describe('a 50,000-change backlog', () => {
       const seconds = (performance.now() - started) / 1000;
       clearInterval(watch);
       expect(done).toMatchObject({ state: 'online', initialSync: null, error: null });
+      // The reopened workstation's engine started its own helper, and ended it when caught up.
+      expect(b.sync.helperStarts).toBe(1);
+      expect(b.sync.helperRunning).toBe(false);
       const totals = new Set(seen.map((p) => p.total));
       expect(Math.max(...totals)).toBeGreaterThanOrEqual(total);
       const applied = seen.map((p) => p.applied);

@@ -69,6 +69,8 @@ export class SyncEngine {
   private prefetched: { after: number; page: Promise<PullResponse> } | null = null;
   /** The envelope-check thread while catching up (undefined: not started; null: none here). */
   private checker: CheckThread | null | undefined = undefined;
+  /** How many helper threads this engine has started (diagnostics and tests). */
+  helperStarts = 0;
   private pushChain: Promise<unknown> = Promise.resolve();
   private loop: Promise<void> | null = null;
 
@@ -302,6 +304,9 @@ export class SyncEngine {
       if (repo.pendingCount() > 0) this.pushSoon();
       return true;
     });
+    // A catch-up that failed part-way (server gone, network down) does not keep the helper
+    // thread and its keys while it backs off: the next catch-up starts a new one.
+    run.catch(() => this.stopChecker()).catch(() => {});
     this.pullChain = run.catch(() => {});
     return run;
   }
@@ -347,9 +352,17 @@ export class SyncEngine {
     );
   }
 
+  /** Whether a helper thread is running now (it should only while catching up). */
+  get helperRunning(): boolean {
+    return this.checker?.running ?? false;
+  }
+
   private checkThread(): CheckThread | null {
     if (!this.deps.fieldKeys || this.closed) return null;
-    if (this.checker === undefined) this.checker = CheckThread.start(this.deps.log);
+    if (this.checker === undefined) {
+      this.checker = CheckThread.start(this.deps.log);
+      if (this.checker) this.helperStarts++;
+    }
     // A helper that ended on its own is not started again: this thread does the checks.
     if (this.checker && !this.checker.running) this.checker = null;
     return this.checker;
