@@ -386,41 +386,45 @@ export class PatientsRepo {
       return out;
     };
     let indexed = 0;
-    let rows = next.all(0, chunk) as Row[];
-    let posted = postChunk(rows);
-    while (rows.length > 0) {
-      const following = next.all(rows[rows.length - 1]!.rid, chunk) as Row[];
-      const postedNext = postChunk(following);
-      for (const part of posted) {
-        const result = part.batch !== null && helping ? helper!.take(part.batch) : null;
-        if (!result) {
-          if (part.batch !== null) helping = false;
-          for (const r of part.rows) if (here(r)) indexed++;
-          continue;
+    try {
+      let rows = next.all(0, chunk) as Row[];
+      let posted = postChunk(rows);
+      while (rows.length > 0) {
+        const following = next.all(rows[rows.length - 1]!.rid, chunk) as Row[];
+        const postedNext = postChunk(following);
+        for (const part of posted) {
+          const result = part.batch !== null && helping ? helper!.take(part.batch) : null;
+          if (!result) {
+            if (part.batch !== null) helping = false;
+            for (const r of part.rows) if (here(r)) indexed++;
+            continue;
+          }
+          for (let k = 0; k < result.rowOf.length; k++) {
+            const token = Buffer.from(
+              result.tokens.buffer,
+              result.tokens.byteOffset + k * BLIND_INDEX_BYTES,
+              BLIND_INDEX_BYTES,
+            );
+            add.run(PATIENT_TOKEN_KINDS[result.kinds[k]!]!, token, part.rows[result.rowOf[k]!]!.id);
+          }
+          indexed += part.rows.length - result.failed.length;
+          // Rows the helper could not open are opened here, which records the security event.
+          for (const i of result.failed) if (here(part.rows[i]!)) indexed++;
         }
-        for (let k = 0; k < result.rowOf.length; k++) {
-          const token = Buffer.from(
-            result.tokens.buffer,
-            result.tokens.byteOffset + k * BLIND_INDEX_BYTES,
-            BLIND_INDEX_BYTES,
-          );
-          add.run(PATIENT_TOKEN_KINDS[result.kinds[k]!]!, token, part.rows[result.rowOf[k]!]!.id);
-        }
-        indexed += part.rows.length - result.failed.length;
-        // Rows the helper could not open are opened here, which records the security event.
-        for (const i of result.failed) if (here(part.rows[i]!)) indexed++;
+        // WHERE true: SQLite's parser needs it before ON CONFLICT in an INSERT ... SELECT.
+        client.exec(
+          `INSERT INTO blind_index (kind, token, row_id)
+             SELECT kind, token, row_id FROM temp.blind_index_build WHERE true ORDER BY kind, token, row_id
+           ON CONFLICT DO NOTHING`,
+        );
+        client.exec('DELETE FROM temp.blind_index_build');
+        rows = following;
+        posted = postedNext;
       }
-      // WHERE true: SQLite's parser needs it before ON CONFLICT in an INSERT ... SELECT.
-      client.exec(
-        `INSERT INTO blind_index (kind, token, row_id)
-           SELECT kind, token, row_id FROM temp.blind_index_build WHERE true ORDER BY kind, token, row_id
-         ON CONFLICT DO NOTHING`,
-      );
-      client.exec('DELETE FROM temp.blind_index_build');
-      rows = following;
-      posted = postedNext;
+    } finally {
+      // The helper forgets the blind-index key also when the build fails.
+      helper?.end();
     }
-    helper?.end();
     client.exec('DROP TABLE temp.blind_index_build');
     if (rowIndex) client.exec(rowIndex.sql);
     return indexed;
