@@ -12,7 +12,7 @@ import type { SecurityRepo } from '../store/security-repo.js';
 import type { HeldChange, SyncRepo } from '../store/sync-repo.js';
 import type { PageCheck } from './check-thread.js';
 import { conflictCopyId, lostToUnseenOwnWrite, receivedWins } from './merge.js';
-import { plainFits, type SyncedTableInfo, syncedTable } from './tables.js';
+import { plainFits, ROW_ID, type SyncedTableInfo, syncedTable } from './tables.js';
 import { mayBeNewer, type WaitingChange, WaitingRepo } from './waiting.js';
 
 /** A pulled change with its value as bytes. */
@@ -97,8 +97,6 @@ interface PendingRow {
   rowId: string;
   fields: Map<string, PendingField>;
 }
-
-const ROW_ID = /^[A-Za-z0-9:_-]{1,120}$/;
 
 interface Runnable {
   run(values: Record<string, unknown>): unknown;

@@ -4,9 +4,7 @@ import type { IncomingChange } from './apply.js';
 import { type CheckJob, SLOT, SLOT_END, slotPlace } from './check-slots.js';
 import type { ToChecker } from './check-worker.js';
 import { packRows } from './index-tokens.js';
-import { syncedTable } from './tables.js';
-
-const ROW_ID = /^[A-Za-z0-9:_-]{1,120}$/;
+import { ROW_ID, syncedTable } from './tables.js';
 
 /** A received change's place when its envelope is stored as received (what the helper checks);
  *  null for plain columns, which the applier opens, and for names it will refuse anyway. */

@@ -99,6 +99,9 @@ const INFO = new Map<string, SyncedTableInfo>(
   (Object.keys(SYNCED_TABLES) as SyncedTable[]).map((name) => [name, describe(name)]),
 );
 
+/** A received row id this version accepts (the wire's pattern, at most 120 characters). */
+export const ROW_ID = /^[A-Za-z0-9:_-]{1,120}$/;
+
 /** The table's description, or null for any name that is not a synced table. */
 export function syncedTable(name: string): SyncedTableInfo | null {
   return Object.hasOwn(SYNCED_TABLES, name) ? (INFO.get(name) ?? null) : null;
