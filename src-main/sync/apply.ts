@@ -175,10 +175,11 @@ export function applyPage(
   changes: IncomingChange[],
   bulk = false,
 ): ApplyReport | null {
-  if (!bulk) return applyChecked(d, after, next, latest, changes);
+  const apply = (deps: ApplyDeps) => applyInTransaction(deps, after, next, latest, changes);
+  if (!bulk) return applyChecked(d, apply);
   setPragmas(d.db, BULK_PRAGMAS);
   try {
-    return applyChecked(d, after, next, latest, changes);
+    return applyChecked(d, apply);
   } finally {
     setPragmas(d.db, USUAL_PRAGMAS);
   }
@@ -188,21 +189,15 @@ export function applyPage(
  *  it was given: the page is rolled back and applied again with every check done here. */
 class RecheckHere extends Error {}
 
-function applyChecked(
-  d: ApplyDeps,
-  after: number,
-  next: number,
-  latest: number,
-  changes: IncomingChange[],
-): ApplyReport | null {
-  if (!d.precheck) return applyInTransaction(d, after, next, latest, changes);
+function applyChecked(d: ApplyDeps, apply: (deps: ApplyDeps) => ApplyReport | null): ApplyReport | null {
+  if (!d.precheck) return apply(d);
   try {
-    return applyInTransaction(d, after, next, latest, changes);
+    return apply(d);
   } catch (e) {
     if (!(e instanceof RecheckHere)) throw e;
     // A tampered envelope (or a stalled helper): the page again, the way it was always done,
     // which records each failure as a security event and skips only the bad changes.
-    return applyInTransaction({ ...d, precheck: undefined }, after, next, latest, changes);
+    return apply({ ...d, precheck: undefined });
   }
 }
 
