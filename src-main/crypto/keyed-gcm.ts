@@ -115,11 +115,8 @@ export class KeyedGcm {
   /** The plaintext, or an Error when the tag does not match (nothing decrypted then). */
   open(nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array {
     if (sealed.length < TAG) throw new Error('aes-gcm: ciphertext shorter than its tag');
+    if (!this.verify(nonce, sealed, aad)) throw new Error('aes-gcm: invalid tag');
     const n = sealed.length - TAG;
-    const tag = this.tagWords(nonce, aad, sealed, n);
-    let diff = 0;
-    for (let i = 0; i < 4; i++) diff |= tag[i]! ^ le32(sealed, n + i * 4);
-    if (diff !== 0) throw new Error('aes-gcm: invalid tag');
     const out = new Uint8Array(n);
     this.ctr(nonce, sealed, 0, n, out);
     return out;
